@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { formatDiagnostic, LabInputError, type Diagnostic } from '../lab/diagnostics.js';
+import { readLab } from '../lab/read.js';
+import { EXIT } from './errors.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check a lab file; exit 0 when valid, 2 when not (errors on stderr as FILE:LINE:COL)')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout: valid, errors, warnings, summary')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      let diagnostics: Diagnostic[] = [];
+      let summary: Record<string, number> | undefined;
+      try {
+        const { lab, warnings } = await readLab(file);
+        diagnostics = warnings;
+        summary = { nodes: lab.nodes.length, minions: lab.nodes.filter((n) => n.role === 'minion').length, segments: lab.segments.length, routes: lab.router.routes.length, services: lab.services.length, pods: lab.pods.length };
+      } catch (err) {
+        if (!(err instanceof LabInputError) || !opts.json) throw err;
+        diagnostics = err.diagnostics;
+      }
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      const warnings = diagnostics.filter((d) => d.severity === 'warning');
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ file, valid: errors.length === 0, errors, warnings, ...(summary ? { summary } : {}) }, null, 2) + '\n');
+      } else {
+        for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+        if (summary) process.stdout.write(`${file}: valid (${summary.nodes} nodes, ${summary.segments} segments, ${summary.routes} MLS routes, ${summary.services} services, ${summary.pods} pods${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''})\n`);
+      }
+      process.exitCode = errors.length ? EXIT.badInput : EXIT.ok;
+    });
+}

@@ -1,0 +1,189 @@
+// The address plan: one pure function from a validated lab file to the resolved Lab.
+// It assumes checkSemantics found no errors.
+import { bounds, fromNumber, makePrefix, nth, parsePrefix, size, toNumber } from './ip.js';
+import type { LabFile } from './schema.js';
+import { matches } from './semantics.js';
+import type { Lab, MlsRoute, NodePlan, Prefix, ProbePod, Segment, ServicePlan } from './types.js';
+import { defaultProxyMode, parseVersion } from './version.js';
+
+export function planLab(file: string, src: LabFile): Lab {
+  const release = parseVersion(src.kubernetes.version)!;
+  const legacy = release.dialect === 'legacy';
+  const serviceRange = mustPrefix(src.kubernetes.serviceRange);
+  const clusterCidr = src.kubernetes.clusterCidr === undefined ? undefined : mustPrefix(src.kubernetes.clusterCidr);
+  const [npFrom, npTo] = src.kubernetes.nodePortRange.split('-').map(Number) as [number, number];
+
+  const segments: Segment[] = src.segments.map((s) => ({ name: s.name, prefix: mustPrefix(s.cidr), gateway: s.gateway }));
+  const sortedSegments = [...segments].sort((a, b) => toNumber(a.prefix.network) - toNumber(b.prefix.network));
+  const podCidrs = allocatePodCidrs(src, clusterCidr);
+
+  const nodes: NodePlan[] = src.nodes.map((n, i) => {
+    const segment = findSegment(sortedSegments, toNumber(n.address))!;
+    const role = n.role === 'master' ? 'master' : 'minion';
+    const pod = podCidrs[i];
+    return {
+      name: n.name,
+      role,
+      os: n.os ?? src.os,
+      address: n.address,
+      segment: segment.name,
+      prefixLength: segment.prefix.length,
+      gateway: segment.gateway,
+      ...(pod ? { docker0: { prefix: pod, gateway: nth(pod, 1) } } : {}),
+      podCidrAllocated: role === 'minion' && n.podCidr === undefined,
+      pods: [],
+    };
+  });
+
+  const pods = placePods(src, nodes);
+  const masterAddress = nodes.find((n) => n.role === 'master')!.address;
+  const routes: MlsRoute[] = nodes
+    .filter((n) => n.docker0)
+    .map((n) => ({ prefix: n.docker0!.prefix, via: n.address, node: n.name, segment: n.segment }));
+
+  return {
+    name: src.name,
+    file,
+    os: src.os,
+    kubernetes: {
+      version: release.version,
+      dialect: release.dialect,
+      release: release.release,
+      serviceRange,
+      ...(clusterCidr ? { clusterCidr } : {}),
+      nodeCidrMask: src.kubernetes.nodeCidrMask,
+      proxyMode: src.kubernetes.proxyMode ?? defaultProxyMode(release),
+      nodePortRange: { from: npFrom, to: npTo },
+      apiserverPort: src.kubernetes.apiserverPort ?? (legacy ? 8080 : 6443),
+      etcdPort: src.kubernetes.etcdPort ?? (legacy ? 4001 : 2379),
+      binDir: src.kubernetes.binDir,
+      apiserverServiceIP: nth(serviceRange, 1),
+      masterAddress,
+    },
+    segments,
+    router: {
+      name: src.router.name,
+      platform: src.router.platform,
+      address: src.router.address,
+      interfaces: segments.map((s) => ({ segment: s.name, address: s.gateway, prefix: s.prefix })),
+      routes,
+    },
+    nodes,
+    ssh: { user: src.ssh.user, port: src.ssh.port, ...(src.ssh.identityFile ? { identityFile: src.ssh.identityFile } : {}) },
+    services: planServices(src, serviceRange, npFrom, pods),
+    workloads: src.workloads.map((w) => ({ name: w.name, replicas: w.replicas, labels: w.labels, port: w.port, ...(w.image ? { image: w.image } : {}) })),
+    pods,
+  };
+}
+
+function mustPrefix(text: string): Prefix {
+  const p = parsePrefix(text);
+  if (!p.ok) throw new Error(`planLab called on an unvalidated prefix ${text}`);
+  return p.value;
+}
+
+function findSegment(sorted: Segment[], addr: number): Segment | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = bounds(sorted[mid]!.prefix);
+    if (addr < a) hi = mid - 1;
+    else if (addr > b) lo = mid + 1;
+    else return sorted[mid];
+  }
+  return undefined;
+}
+
+// Named pod CIDRs stay; the others are taken in node order from the start of clusterCidr,
+// skipping any block that a named one overlaps.
+function allocatePodCidrs(src: LabFile, clusterCidr: Prefix | undefined): (Prefix | undefined)[] {
+  const taken = src.nodes
+    .filter((n) => n.podCidr !== undefined && n.role !== 'master')
+    .map((n) => bounds(mustPrefix(n.podCidr!)))
+    .sort((a, b) => a[0] - b[0]);
+  const mask = src.kubernetes.nodeCidrMask;
+  const step = size(mask);
+  let cursor = clusterCidr ? toNumber(clusterCidr.network) : 0;
+  let t = 0;
+  return src.nodes.map((n) => {
+    if (n.role === 'master') return undefined;
+    if (n.podCidr !== undefined) return mustPrefix(n.podCidr);
+    for (;;) {
+      const end = cursor + step - 1;
+      while (t < taken.length && taken[t]![1] < cursor) t++;
+      let clash = false;
+      for (let j = t; j < taken.length && taken[j]![0] <= end; j++) {
+        if (taken[j]![1] >= cursor) {
+          clash = true;
+          break;
+        }
+      }
+      const block = cursor;
+      cursor += step;
+      if (!clash) return makePrefix(fromNumber(block), mask);
+    }
+  });
+}
+
+// Replicas are spread over the minions in turn, as a replication controller would, each
+// taking the next free address of its node's pod CIDR; then one labsmith probe per minion.
+function placePods(src: LabFile, nodes: NodePlan[]): ProbePod[] {
+  const minions = nodes.filter((n) => n.docker0);
+  const next = new Map<string, number>(minions.map((n) => [n.name, 2]));
+  const pods: ProbePod[] = [];
+  const place = (node: NodePlan, pod: Omit<ProbePod, 'node' | 'ip'>) => {
+    const n = next.get(node.name)!;
+    next.set(node.name, n + 1);
+    const p: ProbePod = { ...pod, node: node.name, ip: nth(node.docker0!.prefix, n) };
+    node.pods.push(p);
+    pods.push(p);
+  };
+  if (!minions.length) return pods;
+  let turn = 0;
+  for (const w of src.workloads) {
+    for (let r = 0; r < w.replicas; r++) {
+      place(minions[turn % minions.length]!, { name: `${w.name}-${r}`, workload: w.name, labels: w.labels, port: w.port });
+      turn++;
+    }
+  }
+  for (const m of minions) place(m, { name: `probe-${m.name}`, labels: { 'labsmith.io/probe': 'true' } });
+  return pods;
+}
+
+function planServices(src: LabFile, range: Prefix, npFrom: number, pods: ProbePod[]): ServicePlan[] {
+  const [first] = bounds(range);
+  const usedIPs = new Set(src.services.filter((s) => s.clusterIP).map((s) => toNumber(s.clusterIP!)));
+  const usedPorts = new Set(src.services.map((s) => s.nodePort).filter((p): p is number => p !== undefined));
+  let nextIP = first + 2; // first + 1 is the apiserver's own service
+  let nextPort = npFrom;
+  return src.services.map((s) => {
+    let clusterIP = s.clusterIP;
+    if (!clusterIP) {
+      while (usedIPs.has(nextIP)) nextIP++;
+      clusterIP = fromNumber(nextIP);
+      usedIPs.add(nextIP);
+    }
+    let nodePort = s.nodePort;
+    if (s.type === 'NodePort' && nodePort === undefined) {
+      while (usedPorts.has(nextPort)) nextPort++;
+      nodePort = nextPort;
+      usedPorts.add(nextPort);
+    }
+    const targetPort = s.targetPort ?? s.port;
+    return {
+      name: s.name,
+      clusterIP,
+      clusterIPAllocated: s.clusterIP === undefined,
+      port: s.port,
+      targetPort,
+      protocol: s.protocol,
+      type: s.type,
+      ...(nodePort !== undefined ? { nodePort } : {}),
+      selector: s.selector,
+      endpoints: pods
+        .filter((p) => p.workload !== undefined && matches(s.selector, p.labels))
+        .map((p) => ({ pod: p.name, node: p.node, ip: p.ip, port: targetPort })),
+    };
+  });
+}

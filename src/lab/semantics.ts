@@ -1,0 +1,254 @@
+// The meaning checks: addresses, overlaps, uniqueness, era rules. Every check reports
+// with the position of the field at fault; overlaps are found by sorting, not by pairs.
+import { pathToField, type Diagnostic, type Path, type Severity } from './diagnostics.js';
+import { bounds, contains, parseAddress, parsePrefix, prefixInside, size, toNumber } from './ip.js';
+import type { LoadedLab } from './load.js';
+import type { LabFile } from './schema.js';
+import type { Prefix } from './types.js';
+import { defaultProxyMode, parseVersion, proxyModeProblem } from './version.js';
+
+export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (severity: Severity, path: Path, message: string, hint?: string) => {
+    out.push({ file: loaded.file, ...loaded.locate(path), severity, field: pathToField(path), message, ...(hint ? { hint } : {}) });
+  };
+  const error = (path: Path, message: string, hint?: string) => report('error', path, message, hint);
+  const warn = (path: Path, message: string, hint?: string) => report('warning', path, message, hint);
+
+  const prefix = (text: string, path: Path): Prefix | undefined => {
+    const p = parsePrefix(text);
+    if (p.ok) return p.value;
+    error(path, p.message, p.hint);
+    return undefined;
+  };
+  const address = (text: string, path: Path): number | undefined => {
+    const a = parseAddress(text);
+    if (a.ok) return a.value;
+    error(path, a.message);
+    return undefined;
+  };
+
+  // Version and era rules.
+  const k = lab.kubernetes;
+  const release = parseVersion(k.version);
+  if (!release) error(['kubernetes', 'version'], `unknown version ${JSON.stringify(k.version)}`, 'write "legacy" or a release such as "1.28" (quoted)');
+  if (release && k.proxyMode) {
+    const problem = proxyModeProblem(k.proxyMode, release);
+    if (problem) error(['kubernetes', 'proxyMode'], problem.message, problem.hint);
+  } else if (release) {
+    const problem = proxyModeProblem(defaultProxyMode(release), release);
+    if (problem) error(['kubernetes', 'version'], problem.message, problem.hint);
+  }
+
+  // Ranges: the service range, the cluster CIDR, segments and named pod CIDRs.
+  const serviceRange = prefix(k.serviceRange, ['kubernetes', 'serviceRange']);
+  const clusterCidr = k.clusterCidr === undefined ? undefined : prefix(k.clusterCidr, ['kubernetes', 'clusterCidr']);
+  if (clusterCidr && k.nodeCidrMask < clusterCidr.length) {
+    error(['kubernetes', 'nodeCidrMask'], `nodeCidrMask /${k.nodeCidrMask} is wider than clusterCidr ${clusterCidr.cidr}`, `use a mask of ${clusterCidr.length} or more`);
+  }
+
+  interface Range { prefix: Prefix; path: Path; what: string }
+  const ranges: Range[] = [];
+  if (serviceRange) ranges.push({ prefix: serviceRange, path: ['kubernetes', 'serviceRange'], what: `the service range ${serviceRange.cidr}` });
+
+  const segments: { prefix: Prefix; gateway?: number; index: number }[] = [];
+  const gatewayOwner = new Map<number, number>();
+  lab.segments.forEach((s, i) => {
+    const p = prefix(s.cidr, ['segments', i, 'cidr']);
+    if (!p) return;
+    ranges.push({ prefix: p, path: ['segments', i, 'cidr'], what: `segment ${s.name} (${p.cidr})` });
+    const gw = address(s.gateway, ['segments', i, 'gateway']);
+    const seg = { prefix: p, gateway: gw, index: i };
+    segments.push(seg);
+    if (gw === undefined) return;
+    const [first, last] = bounds(p);
+    if (!contains(p, gw)) error(['segments', i, 'gateway'], `gateway ${s.gateway} is outside segment ${s.name} (${p.cidr})`, `pick an address from ${p.cidr}`);
+    else if (p.length < 31 && (gw === first || gw === last)) error(['segments', i, 'gateway'], `gateway ${s.gateway} is the ${gw === first ? 'network' : 'broadcast'} address of ${p.cidr}`, 'pick a host address');
+    gatewayOwner.set(gw, i);
+  });
+  for (const [other, what] of [[serviceRange, 'the service range'], [clusterCidr, 'clusterCidr']] as const) {
+    if (!other) continue;
+    for (const s of segments) {
+      if (overlapsPrefix(other, s.prefix)) {
+        const path: Path = other === serviceRange ? ['kubernetes', 'serviceRange'] : ['kubernetes', 'clusterCidr'];
+        error(path, `${what} ${other.cidr} overlaps segment ${lab.segments[s.index]!.name} (${s.prefix.cidr})`, 'choose a range that no physical segment uses');
+      }
+    }
+  }
+  if (serviceRange && clusterCidr && overlapsPrefix(serviceRange, clusterCidr)) {
+    error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} overlaps the service range ${serviceRange.cidr}`, 'pods and services need separate ranges');
+  }
+
+  // Segments sorted by start let every node address find its segment by binary search.
+  const sortedSegments = [...segments].sort((a, b) => toNumber(a.prefix.network) - toNumber(b.prefix.network));
+  const segmentOf = (addr: number) => {
+    let lo = 0;
+    let hi = sortedSegments.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = sortedSegments[mid]!;
+      const [a, b] = bounds(s.prefix);
+      if (addr < a) hi = mid - 1;
+      else if (addr > b) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  };
+
+  // Names and addresses unique.
+  unique(lab.segments.map((s, i) => ({ key: s.name, path: ['segments', i, 'name'] })), 'segment name', error);
+  unique(
+    [{ key: lab.router.name, path: ['router', 'name'] as Path }, ...lab.nodes.map((n, i) => ({ key: n.name, path: ['nodes', i, 'name'] as Path }))],
+    'host name',
+    error,
+  );
+  unique(lab.services.map((s, i) => ({ key: s.name, path: ['services', i, 'name'] })), 'service name', error);
+  unique(lab.workloads.map((w, i) => ({ key: w.name, path: ['workloads', i, 'name'] })), 'workload name', error);
+  unique(lab.nodes.map((n, i) => ({ key: n.address, path: ['nodes', i, 'address'] })), 'node address', error);
+
+  // The router is reached at one of its own gateway addresses.
+  const routerAddr = address(lab.router.address, ['router', 'address']);
+  if (routerAddr !== undefined && segments.length && !gatewayOwner.has(routerAddr)) {
+    const gws = lab.segments.map((s) => s.gateway).join(', ');
+    error(['router', 'address'], `${lab.router.address} is not one of the MLS's gateway addresses`, `the MLS holds the segment gateways; use one of ${gws}`);
+  }
+
+  // Nodes.
+  let masters = 0;
+  let minions = 0;
+  let needsAllocation = 0;
+  lab.nodes.forEach((n, i) => {
+    const isMaster = n.role === 'master';
+    if (isMaster) masters++;
+    else minions++;
+    const addr = address(n.address, ['nodes', i, 'address']);
+    if (addr !== undefined && segments.length) {
+      const seg = segmentOf(addr);
+      if (!seg) error(['nodes', i, 'address'], `${n.address} is inside no segment`, `segments are ${lab.segments.map((s) => s.cidr).join(', ')}`);
+      else {
+        const [first, last] = bounds(seg.prefix);
+        if (gatewayOwner.has(addr)) error(['nodes', i, 'address'], `${n.address} is the gateway of segment ${lab.segments[seg.index]!.name}, the MLS's address`, 'give the node an address of its own');
+        else if (seg.prefix.length < 31 && (addr === first || addr === last)) error(['nodes', i, 'address'], `${n.address} is the ${addr === first ? 'network' : 'broadcast'} address of ${seg.prefix.cidr}`, 'pick a host address');
+      }
+    }
+    if (n.podCidr !== undefined) {
+      if (isMaster) {
+        error(['nodes', i, 'podCidr'], 'a master runs no pods in this lab model, so it has no docker0 subnet', 'remove podCidr, or make the node a minion');
+        return;
+      }
+      const p = prefix(n.podCidr, ['nodes', i, 'podCidr']);
+      if (!p) return;
+      ranges.push({ prefix: p, path: ['nodes', i, 'podCidr'], what: `the pod CIDR of ${n.name} (${p.cidr})` });
+      if (clusterCidr && !prefixInside(p, clusterCidr)) error(['nodes', i, 'podCidr'], `${p.cidr} is outside clusterCidr ${clusterCidr.cidr}`, 'pick a pod CIDR inside clusterCidr, or remove it to have one allocated');
+      if (p.length > 30) error(['nodes', i, 'podCidr'], `${p.cidr} is too small for a bridge and a pod`, 'use /30 or wider, typically /24');
+    } else if (!isMaster) {
+      if (k.clusterCidr === undefined) error(['nodes', i], `minion ${n.name} has no podCidr and the lab has no kubernetes.clusterCidr to allocate one from`, 'add podCidr to the node, or clusterCidr to kubernetes');
+      else needsAllocation++;
+    }
+  });
+  if (masters === 0) error(['nodes'], 'the lab has no master', 'give one node role: master');
+  if (clusterCidr && k.nodeCidrMask >= clusterCidr.length) {
+    const capacity = size(clusterCidr.length) / size(k.nodeCidrMask);
+    if (needsAllocation > capacity) {
+      error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} holds ${capacity} /${k.nodeCidrMask} pod CIDRs, but ${needsAllocation} minions need one`, 'widen clusterCidr or narrow nodeCidrMask');
+    }
+  }
+
+  // Every range disjoint from every other: sort by start, sweep keeping the furthest end.
+  const sorted = ranges.map((r) => ({ r, b: bounds(r.prefix) })).sort((x, y) => x.b[0] - y.b[0] || y.b[1] - x.b[1]);
+  let reach: { r: Range; end: number } | undefined;
+  for (const { r, b } of sorted) {
+    if (reach && b[0] <= reach.end) {
+      error(r.path, `${r.what} overlaps ${reach.r.what}`, 'ranges of segments, pods and services must be disjoint');
+    }
+    if (!reach || b[1] > reach.end) reach = { r, end: b[1] };
+  }
+
+  // Ports.
+  const [fromText, toText] = k.nodePortRange.split('-');
+  const npFrom = Number(fromText);
+  const npTo = Number(toText);
+  if (!(npFrom >= 1 && npTo <= 65535 && npFrom <= npTo)) error(['kubernetes', 'nodePortRange'], `${k.nodePortRange} is not a range of ports`, 'write FROM-TO with 1 <= FROM <= TO <= 65535');
+
+  // Services.
+  const usedClusterIPs = new Map<number, number>();
+  const usedNodePorts = new Map<number, number>();
+  lab.services.forEach((s, i) => {
+    if (s.clusterIP !== undefined) {
+      const ip = address(s.clusterIP, ['services', i, 'clusterIP']);
+      if (ip !== undefined && serviceRange) {
+        const [first, last] = bounds(serviceRange);
+        if (!contains(serviceRange, ip)) error(['services', i, 'clusterIP'], `${s.clusterIP} is outside the service range ${serviceRange.cidr}`, 'pick an address inside serviceRange, or leave clusterIP out to have one allocated');
+        else if (ip === first || ip === last) error(['services', i, 'clusterIP'], `${s.clusterIP} is the ${ip === first ? 'network' : 'broadcast'} address of the service range`, 'pick another address');
+        else if (ip === first + 1) error(['services', i, 'clusterIP'], `${s.clusterIP} is reserved for the apiserver's own "kubernetes" service`, 'pick another address');
+        else if (usedClusterIPs.has(ip)) error(['services', i, 'clusterIP'], `${s.clusterIP} is also the clusterIP of ${lab.services[usedClusterIPs.get(ip)!]!.name}`, 'every service needs its own clusterIP');
+        else usedClusterIPs.set(ip, i);
+      }
+    }
+    if (s.nodePort !== undefined) {
+      if (s.type !== 'NodePort') error(['services', i, 'nodePort'], `nodePort is set but the service type is ${s.type}`, 'set type: NodePort, or remove nodePort');
+      else if (s.nodePort < npFrom || s.nodePort > npTo) error(['services', i, 'nodePort'], `node port ${s.nodePort} is outside nodePortRange ${k.nodePortRange}`, 'pick a port inside the range, or leave it out to have one allocated');
+      else if (usedNodePorts.has(s.nodePort)) error(['services', i, 'nodePort'], `node port ${s.nodePort} is also used by ${lab.services[usedNodePorts.get(s.nodePort)!]!.name}`, 'every NodePort service needs its own port');
+      else usedNodePorts.set(s.nodePort, i);
+    }
+    const targetPort = s.targetPort ?? s.port;
+    const selected = lab.workloads.filter((w) => matches(s.selector, w.labels));
+    if (Object.keys(s.selector).length === 0) warn(['services', i, 'selector'], 'the selector is empty, so the service selects no pods', 'add the labels of a workload');
+    else if (selected.length === 0) warn(['services', i, 'selector'], `no workload has the labels ${fmtLabels(s.selector)}`, 'the service will have no endpoints');
+    else if (!selected.some((w) => w.port === targetPort)) {
+      const ports = [...new Set(selected.map((w) => w.port))].join(', ');
+      warn(['services', i, s.targetPort === undefined ? 'port' : 'targetPort'], `targetPort ${targetPort} is exposed by no selected workload (they listen on ${ports})`, `did you mean targetPort: ${selected[0]!.port}?`);
+    }
+  });
+  if (serviceRange) {
+    // Allocation needs room: the reserved first address plus every service.
+    const room = size(serviceRange.length) - 3;
+    if (lab.services.length > room) error(['kubernetes', 'serviceRange'], `the service range ${serviceRange.cidr} has room for ${room} services, the lab has ${lab.services.length}`, 'widen serviceRange');
+  }
+  const nodePortServices = lab.services.filter((s) => s.type === 'NodePort').length;
+  if (npTo >= npFrom && nodePortServices > npTo - npFrom + 1) error(['kubernetes', 'nodePortRange'], `${nodePortServices} NodePort services do not fit in ${k.nodePortRange}`, 'widen nodePortRange');
+
+  // Workloads.
+  lab.workloads.forEach((w, i) => {
+    if (w.replicas > 0 && minions === 0) error(['workloads', i, 'replicas'], `${w.replicas} replicas but the lab has no minion to run them`, 'add a minion, or set replicas: 0');
+  });
+  // Every minion holds its share of replicas plus labsmith's probe, next to the bridge address.
+  if (minions > 0) {
+    const replicas = lab.workloads.reduce((sum, w) => sum + w.replicas, 0);
+    const perNode = Math.ceil(replicas / minions) + 1;
+    const fits = (length: number) => size(length) - 3 >= perNode;
+    lab.nodes.forEach((n, i) => {
+      if (n.role === 'master' || n.podCidr === undefined) return;
+      const p = parsePrefix(n.podCidr);
+      if (p.ok && p.value.length <= 30 && !fits(p.value.length)) error(['nodes', i, 'podCidr'], `${p.value.cidr} cannot hold the ${perNode} pods placed on ${n.name}`, 'use a wider pod CIDR or fewer replicas');
+    });
+    if (needsAllocation > 0 && !fits(k.nodeCidrMask)) error(['kubernetes', 'nodeCidrMask'], `a /${k.nodeCidrMask} pod CIDR cannot hold the ${perNode} pods placed on each minion`, 'use a smaller nodeCidrMask');
+  }
+  return out;
+}
+
+function overlapsPrefix(a: Prefix, b: Prefix): boolean {
+  const [x, y] = bounds(a);
+  const [p, q] = bounds(b);
+  return x <= q && p <= y;
+}
+
+function unique(items: { key: string; path: Path }[], what: string, error: (path: Path, message: string, hint?: string) => void): void {
+  const seen = new Map<string, Path>();
+  for (const item of items) {
+    const first = seen.get(item.key);
+    if (first) error(item.path, `duplicate ${what} ${item.key} (first used at ${pathToField(first)})`, `each ${what} must be unique`);
+    else seen.set(item.key, item.path);
+  }
+}
+
+export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const keys = Object.keys(selector);
+  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+}
+
+function fmtLabels(l: Record<string, string>): string {
+  return Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}

@@ -1,0 +1,41 @@
+// Kubernetes versions and what each one allows. "legacy" is the 2014-15 dialect.
+import type { Dialect } from './types.js';
+import type { ProxyMode } from './schema.js';
+
+export interface Release {
+  version: string;
+  dialect: Dialect;
+  release: [number, number];
+}
+
+export function parseVersion(raw: string | number): Release | undefined {
+  // YAML reads an unquoted 1.10 as the number 1.1; keep what the user most likely wrote.
+  const text = typeof raw === 'number' ? raw.toString() : raw.trim();
+  if (text === 'legacy') return { version: 'legacy', dialect: 'legacy', release: [0, 0] };
+  const m = /^v?1\.(\d{1,2})(\.\d+)?$/.exec(text);
+  if (!m) return undefined;
+  return { version: text.replace(/^v/, ''), dialect: 'modern', release: [1, Number(m[1])] };
+}
+
+export function atLeast(r: Release, minor: number): boolean {
+  return r.dialect === 'modern' && r.release[1] >= minor;
+}
+
+export function defaultProxyMode(r: Release): ProxyMode {
+  // iptables became kube-proxy's default in 1.2.
+  return r.dialect === 'legacy' || !atLeast(r, 2) ? 'userspace' : 'iptables';
+}
+
+/** Why a proxy mode cannot run on a release, or undefined when it can. */
+export function proxyModeProblem(mode: ProxyMode, r: Release): { message: string; hint: string } | undefined {
+  if (mode === 'userspace' && atLeast(r, 26)) {
+    return { message: `proxyMode userspace was removed in Kubernetes 1.26 (this lab says ${r.version})`, hint: 'use iptables or ipvs, or a version before 1.26' };
+  }
+  if (mode === 'ipvs' && !atLeast(r, 8)) {
+    return { message: `proxyMode ipvs does not exist before Kubernetes 1.8 (this lab says ${r.version})`, hint: 'use userspace or iptables, or version 1.8 or later' };
+  }
+  if (mode === 'iptables' && !atLeast(r, 1) && r.dialect === 'legacy') {
+    return { message: 'proxyMode iptables arrived with Kubernetes 1.1, after the legacy dialect', hint: 'use userspace, or a version such as "1.11"' };
+  }
+  return undefined;
+}
