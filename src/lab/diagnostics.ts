@@ -25,7 +25,7 @@ export class LabInputError extends Error {
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.field ? `${d.field}: ` : '';
-  const hint = d.hint ? ` (${d.hint})` : '';
+  const hint = d.hint ? `; ${d.hint}` : '';
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${where}${d.message}${hint}`;
 }
 

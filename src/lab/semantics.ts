@@ -66,12 +66,11 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
     else if (p.length < 31 && (gw === first || gw === last)) error(['segments', i, 'gateway'], `gateway ${s.gateway} is the ${gw === first ? 'network' : 'broadcast'} address of ${p.cidr}`, 'pick a host address');
     gatewayOwner.set(gw, i);
   });
-  for (const [other, what] of [[serviceRange, 'the service range'], [clusterCidr, 'clusterCidr']] as const) {
-    if (!other) continue;
+  // clusterCidr contains pod CIDRs, so it stays out of the sweep below and is checked here.
+  if (clusterCidr) {
     for (const s of segments) {
-      if (overlapsPrefix(other, s.prefix)) {
-        const path: Path = other === serviceRange ? ['kubernetes', 'serviceRange'] : ['kubernetes', 'clusterCidr'];
-        error(path, `${what} ${other.cidr} overlaps segment ${lab.segments[s.index]!.name} (${s.prefix.cidr})`, 'choose a range that no physical segment uses');
+      if (overlapsPrefix(clusterCidr, s.prefix)) {
+        error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} overlaps segment ${lab.segments[s.index]!.name} (${s.prefix.cidr})`, 'choose a range that no physical segment uses');
       }
     }
   }
@@ -156,12 +155,14 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
 
   // Every range disjoint from every other: sort by start, sweep keeping the furthest end.
   const sorted = ranges.map((r) => ({ r, b: bounds(r.prefix) })).sort((x, y) => x.b[0] - y.b[0] || y.b[1] - x.b[1]);
+  // The previous range is checked too, so a wide range does not hide a clash of two it covers.
   let reach: { r: Range; end: number } | undefined;
+  let prev: { r: Range; end: number } | undefined;
   for (const { r, b } of sorted) {
-    if (reach && b[0] <= reach.end) {
-      error(r.path, `${r.what} overlaps ${reach.r.what}`, 'ranges of segments, pods and services must be disjoint');
-    }
-    if (!reach || b[1] > reach.end) reach = { r, end: b[1] };
+    if (reach && b[0] <= reach.end) error(r.path, `${r.what} overlaps ${reach.r.what}`, 'segments, pod CIDRs and the service range must not overlap');
+    if (prev && prev !== reach && b[0] <= prev.end) error(r.path, `${r.what} overlaps ${prev.r.what}`, 'segments, pod CIDRs and the service range must not overlap');
+    prev = { r, end: b[1] };
+    if (!reach || b[1] > reach.end) reach = prev;
   }
 
   // Ports.

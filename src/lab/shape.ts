@@ -42,7 +42,7 @@ export function checkShape(loaded: LoadedLab): { value?: LabFile; diagnostics: D
 function describe(issue: z.core.$ZodIssue, present: boolean, value: unknown): { message: string; hint?: string } {
   switch (issue.code) {
     case 'invalid_type':
-      if (!present) return { message: 'is required', hint: `add it (${article(issue.expected)})` };
+      if (!present) return { message: 'is required', hint: `add ${String(issue.path.at(-1))}: <${article(issue.expected)}>` };
       return { message: `must be ${article(issue.expected)}, not ${kindOf(value)}` };
     case 'invalid_value': {
       const values = issue.values.map(String);
