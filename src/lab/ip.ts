@@ -23,13 +23,19 @@ export function parsePrefix(text: string): Parsed<Prefix> {
   return { ok: true, value: makePrefix(network, length) };
 }
 
-export function makePrefix(network: string, length: number): Prefix {
-  const mask = IPv4Prefix.fromNumber(BigInt(length)).toMask().toString();
-  const wildcard = mask
+// 33 possible masks, computed once: a 10,000-node plan makes a prefix per node.
+const MASKS = Array.from({ length: 33 }, (_, length) => {
+  const netmask = IPv4Prefix.fromNumber(BigInt(length)).toMask().toString();
+  const wildcard = netmask
     .split('.')
     .map((o) => String(255 - Number(o)))
     .join('.');
-  return { cidr: `${network}/${length}`, network, length, netmask: mask, wildcard };
+  return { netmask, wildcard };
+});
+
+export function makePrefix(network: string, length: number): Prefix {
+  const { netmask, wildcard } = MASKS[length]!;
+  return { cidr: `${network}/${length}`, network, length, netmask, wildcard };
 }
 
 export function toNumber(address: string): number {

@@ -1,5 +1,9 @@
 // Parses a lab file keeping source positions, so later phases can point at the line.
+// The data comes from js-yaml, about ten times faster on a 10,000-node lab; the positioned
+// document (yaml's, which also words syntax errors better) is built only when something
+// has to be pointed at.
 import { readFile } from 'node:fs/promises';
+import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LabInputError, type Diagnostic, type Path } from './diagnostics.js';
 
@@ -24,34 +28,55 @@ export async function loadLabFile(file: string): Promise<LoadedLab> {
 }
 
 export function parseLabText(file: string, text: string): LoadedLab {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  let data: unknown;
+  let fastError: unknown;
+  try {
+    data = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (err) {
+    fastError = err;
+  }
+  let positioned: { doc: Document; lineCounter: LineCounter } | undefined;
+  const document = () => {
+    if (!positioned) {
+      const lineCounter = new LineCounter();
+      positioned = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true }), lineCounter };
+    }
+    return positioned;
+  };
   const at = (offset: number) => {
-    const p = lineCounter.linePos(offset);
+    const p = document().lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
-    diagnostics.push({ file, ...at(e.pos[0]), severity: 'error', field: '', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code, text, e.pos[0]) });
+  if (fastError !== undefined) {
+    const { doc } = document();
+    const diagnostics: Diagnostic[] = doc.errors.map((e) => ({ file, ...at(e.pos[0]), severity: 'error' as const, field: '', message: yamlMessage(e.message), ...hintOf(yamlHint(e.code, text, e.pos[0])) }));
+    if (!diagnostics.length) {
+      // The two parsers disagree; js-yaml's own position is the best we have.
+      const mark = (fastError as { mark?: { line: number; column: number } }).mark;
+      const reason = (fastError as { reason?: string }).reason ?? String(fastError);
+      diagnostics.push({ file, line: (mark?.line ?? 0) + 1, col: (mark?.column ?? 0) + 1, severity: 'error', field: '', message: `YAML syntax: ${reason}` });
+    }
+    throw new LabInputError(diagnostics);
   }
-  if (diagnostics.length) throw new LabInputError(diagnostics);
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+  if (data === null || data === undefined) {
     throw new LabInputError([{ file, line: 1, col: 1, severity: 'error', field: '', message: 'the lab file is empty', hint: 'start from lab/kubernetes-101.lab.yaml' }]);
   }
-  if (!isMap(doc.contents)) {
-    const pos = at(doc.contents.range?.[0] ?? 0);
-    const kind = isSeq(doc.contents) ? 'a list' : 'a single value';
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const pos = at(document().doc.contents?.range?.[0] ?? 0);
+    const kind = Array.isArray(data) ? 'a list' : 'a single value';
     throw new LabInputError([{ file, ...pos, severity: 'error', field: '', message: `the document is ${kind}, not a mapping`, hint: 'a lab file is a mapping with name, kubernetes, segments, router and nodes' }]);
   }
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 100 }),
+    data,
     locate(path, what = 'value') {
-      const node = nodeAt(doc, path, what);
+      const node = nodeAt(document().doc, path, what);
       return at(node?.range?.[0] ?? 0);
     },
   };
 }
+
+const hintOf = (hint: string | undefined) => (hint ? { hint } : {});
 
 // Walks the path as far as it exists; a missing field is reported at its parent.
 function nodeAt(doc: Document, path: Path, what: 'key' | 'value'): Node | undefined {
@@ -76,7 +101,7 @@ function nodeAt(doc: Document, path: Path, what: 'key' | 'value'): Node | undefi
   return node as Node;
 }
 
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(message: string): string {
   // The library's first line is the useful part; the rest is a source excerpt we print ourselves.
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   return `YAML syntax: ${first}`;

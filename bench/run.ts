@@ -1,0 +1,6 @@
+// npm run bench: speed and memory figures, printed, never asserted.
+import { benchOffline } from './offline.js';
+
+const rows = await benchOffline([100, 1000, 10000]);
+console.log('validate + render of generated labs');
+console.table(rows);
