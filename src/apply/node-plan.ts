@@ -1,0 +1,97 @@
+// Plans one node: compares the rendered files and the lab's live network model with the
+// facts read from the host. Pure; apply executes the result.
+import { createHash } from 'node:crypto';
+import type { NodePlan as LabNode } from '../lab/types.js';
+import type { HostRender, RenderedFile } from '../render/types.js';
+import type { NodeFacts } from './facts-parse.js';
+import { restartOrder } from './restart-order.js';
+
+export interface FileChange {
+  action: 'create' | 'update';
+  file: RenderedFile;
+  /** What differs: content, mode, owner. */
+  reasons: ('content' | 'mode' | 'owner')[];
+}
+
+export interface LiveChange {
+  /** Human words: "create bridge docker0". */
+  description: string;
+  argv: string[];
+}
+
+export interface NodeChangePlan {
+  host: string;
+  files: FileChange[];
+  unchanged: number;
+  daemonReload: boolean;
+  /** Units to restart, in dependency order. */
+  restarts: string[];
+  /** Set when systemd does not run there: the handlers are skipped, and this says why. */
+  handlersSkipped?: string;
+  live: LiveChange[];
+  /** Leftovers of a killed upload, removed on apply. */
+  temps: string[];
+}
+
+export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): NodeChangePlan {
+  const files: FileChange[] = [];
+  let unchanged = 0;
+  for (const file of render.files) {
+    const current = facts.files.get(file.path);
+    if (!current) {
+      files.push({ action: 'create', file, reasons: ['content'] });
+      continue;
+    }
+    const reasons: FileChange['reasons'] = [];
+    if (current.sha256 !== sha256(file.content)) reasons.push('content');
+    if (current.mode !== file.mode.toString(8)) reasons.push('mode');
+    if (current.owner !== file.owner || current.group !== file.group) reasons.push('owner');
+    if (reasons.length) files.push({ action: 'update', file, reasons });
+    else unchanged++;
+  }
+
+  const notified = files.flatMap((f) => f.file.notifies);
+  const daemonReload = notified.some((h) => h.kind === 'daemon-reload');
+  const restarts = restartOrder(notified.flatMap((h) => (h.kind === 'restart' ? [h.unit] : [])));
+  const skip = !facts.systemd && (daemonReload || restarts.length > 0);
+
+  return {
+    host: render.host,
+    files,
+    unchanged,
+    daemonReload: daemonReload && facts.systemd,
+    restarts: facts.systemd ? restarts : [],
+    ...(skip ? { handlersSkipped: `systemd does not run on ${render.host}; ${[daemonReload ? 'daemon-reload' : '', ...restarts.map((u) => `restart ${u}`)].filter(Boolean).join(', ')} skipped` } : {}),
+    live: liveChanges(node, facts),
+    temps: facts.temps,
+  };
+}
+
+// The live state the rendered files describe, converged without a reboot.
+export function liveChanges(node: LabNode, facts: NodeFacts): LiveChange[] {
+  const out: LiveChange[] = [];
+  const bridge = node.docker0;
+  if (bridge) {
+    const want = `${bridge.gateway}/${bridge.prefix.length}`;
+    if (!facts.docker0) out.push({ description: 'create bridge docker0', argv: ['ip', 'link', 'add', 'docker0', 'type', 'bridge'] });
+    const have = facts.docker0?.addresses ?? [];
+    for (const addr of have) {
+      if (addr !== want) out.push({ description: `remove ${addr} from docker0`, argv: ['ip', 'addr', 'del', addr, 'dev', 'docker0'] });
+    }
+    if (!have.includes(want)) out.push({ description: `add ${want} to docker0`, argv: ['ip', 'addr', 'add', want, 'dev', 'docker0'] });
+    if (!facts.docker0?.up) out.push({ description: 'bring docker0 up', argv: ['ip', 'link', 'set', 'docker0', 'up'] });
+  }
+  if (!facts.forwarding) out.push({ description: 'turn IPv4 forwarding on', argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'] });
+  if (facts.defaultGateway !== node.gateway) {
+    out.push({ description: `default route via ${node.gateway}${facts.defaultGateway ? ` (was via ${facts.defaultGateway})` : ''}`, argv: ['ip', 'route', 'replace', 'default', 'via', node.gateway] });
+  }
+  return out;
+}
+
+export function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export function isEmpty(plan: NodeChangePlan): boolean {
+  return plan.files.length === 0 && plan.live.length === 0 && plan.temps.length === 0;
+}
