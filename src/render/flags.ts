@@ -1,0 +1,145 @@
+// Command lines of the Kubernetes components, etcd and docker, by flag dialect and release.
+// All the choosing happens here; the unit templates only print `execStart`.
+//
+// legacy: the 2014-15 binaries of the classic lab (underscored flags, insecure port 8080,
+//   --portal_net, --machines); the apiserver line is exactly the one the material shows.
+// modern: 1.x flag names (--service-cluster-ip-range, --etcd-servers, --secure-port,
+//   --proxy-mode, --cluster-cidr); dockershim up to 1.23, cri-dockerd from 1.24 (when
+//   dockershim left the kubelet); service-account issuer flags from 1.20, required since.
+import type { Lab, NodePlan } from '../lab/types.js';
+
+/** Where the pieces a modern cluster needs but labsmith does not render live. */
+export const PKI_DIR = '/etc/kubernetes/pki';
+export const KUBECONFIG_DIR = '/etc/kubernetes';
+/** cri-dockerd's socket (cri-docker.socket's ListenStream=%t/cri-dockerd.sock). */
+export const CRI_DOCKERD_SOCKET = 'unix:///run/cri-dockerd.sock';
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const ETCD_DATA_DIR = '/var/lib/etcd';
+export const KUBELET_PORT = 10250;
+
+export function isModern(lab: Lab): boolean {
+  return lab.kubernetes.dialect === 'modern';
+}
+
+/** Kubernetes at least 1.<minor> (never true for legacy). */
+export function atLeast(lab: Lab, minor: number): boolean {
+  return isModern(lab) && lab.kubernetes.release[1] >= minor;
+}
+
+/** From 1.24 the kubelet has no dockershim; docker is reached through cri-dockerd. */
+export function usesCriDockerd(lab: Lab): boolean {
+  return atLeast(lab, 24);
+}
+
+export function kubeconfigPath(component: string): string {
+  return `${KUBECONFIG_DIR}/${component}.kubeconfig`;
+}
+
+function line(binary: string, flags: string[]): string {
+  return [binary, ...flags].join(' ');
+}
+
+export function etcdCommand(lab: Lab, node: NodePlan): string {
+  const k = lab.kubernetes;
+  // Only the apiserver on this host talks to etcd, so it listens on loopback alone.
+  const url = `http://127.0.0.1:${k.etcdPort}`;
+  return line(`${k.binDir}/etcd`, [`--name=${node.name}`, `--data-dir=${ETCD_DATA_DIR}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`]);
+}
+
+export function apiserverCommand(lab: Lab): string {
+  const k = lab.kubernetes;
+  const bin = `${k.binDir}/kube-apiserver`;
+  if (!isModern(lab)) {
+    return line(bin, ['--address=0.0.0.0', `--port=${k.apiserverPort}`, `--etcd_servers=http://127.0.0.1:${k.etcdPort}`, `--portal_net=${k.serviceRange.cidr}`, '--logtostderr=true']);
+  }
+  const flags = [
+    `--advertise-address=${k.masterAddress}`,
+    '--bind-address=0.0.0.0',
+    `--secure-port=${k.apiserverPort}`,
+    `--etcd-servers=http://127.0.0.1:${k.etcdPort}`,
+    `--service-cluster-ip-range=${k.serviceRange.cidr}`,
+    `--service-node-port-range=${k.nodePortRange.from}-${k.nodePortRange.to}`,
+    '--allow-privileged=true',
+    '--authorization-mode=Node,RBAC',
+    `--client-ca-file=${PKI_DIR}/ca.crt`,
+    `--tls-cert-file=${PKI_DIR}/apiserver.crt`,
+    `--tls-private-key-file=${PKI_DIR}/apiserver.key`,
+    `--kubelet-client-certificate=${PKI_DIR}/apiserver-kubelet-client.crt`,
+    `--kubelet-client-key=${PKI_DIR}/apiserver-kubelet-client.key`,
+    `--service-account-key-file=${PKI_DIR}/sa.pub`,
+  ];
+  if (atLeast(lab, 20)) flags.push(`--service-account-signing-key-file=${PKI_DIR}/sa.key`, `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`);
+  return line(bin, flags);
+}
+
+export function controllerManagerCommand(lab: Lab): string {
+  const k = lab.kubernetes;
+  const bin = `${k.binDir}/kube-controller-manager`;
+  if (!isModern(lab)) {
+    const minions = lab.nodes.filter((n) => n.role === 'minion').map((n) => n.address);
+    return line(bin, [`--master=127.0.0.1:${k.apiserverPort}`, `--machines=${minions.join(',')}`, '--logtostderr=true']);
+  }
+  const flags = [`--kubeconfig=${kubeconfigPath('controller-manager')}`, `--service-cluster-ip-range=${k.serviceRange.cidr}`];
+  if (k.clusterCidr) flags.push(`--cluster-cidr=${k.clusterCidr.cidr}`, '--allocate-node-cidrs=true', `--node-cidr-mask-size=${k.nodeCidrMask}`);
+  flags.push(`--root-ca-file=${PKI_DIR}/ca.crt`, `--service-account-private-key-file=${PKI_DIR}/sa.key`, '--leader-elect=false');
+  return line(bin, flags);
+}
+
+export function schedulerCommand(lab: Lab): string {
+  const k = lab.kubernetes;
+  const bin = `${k.binDir}/kube-scheduler`;
+  if (!isModern(lab)) return line(bin, [`--master=127.0.0.1:${k.apiserverPort}`, '--logtostderr=true']);
+  return line(bin, [`--kubeconfig=${kubeconfigPath('scheduler')}`, '--leader-elect=false']);
+}
+
+export function kubeletCommand(lab: Lab, node: NodePlan): string {
+  const k = lab.kubernetes;
+  const bin = `${k.binDir}/kubelet`;
+  if (!isModern(lab)) {
+    return line(bin, ['--address=0.0.0.0', `--port=${KUBELET_PORT}`, `--hostname_override=${node.address}`, `--api_servers=http://${k.masterAddress}:${k.apiserverPort}`, '--logtostderr=true']);
+  }
+  const flags = [
+    `--kubeconfig=${kubeconfigPath('kubelet')}`,
+    '--address=0.0.0.0',
+    `--port=${KUBELET_PORT}`,
+    `--hostname-override=${node.name}`,
+    `--node-ip=${node.address}`,
+  ];
+  if (node.docker0) flags.push(`--pod-cidr=${node.docker0.prefix.cidr}`);
+  // docker on a cgroup v2 host defaults to the systemd driver; daemon.json pins it and the
+  // kubelet must agree.
+  flags.push('--cgroup-driver=systemd');
+  if (usesCriDockerd(lab)) flags.push(`--container-runtime-endpoint=${CRI_DOCKERD_SOCKET}`);
+  return line(bin, flags);
+}
+
+export function kubeProxyCommand(lab: Lab, node: NodePlan): string {
+  const k = lab.kubernetes;
+  const bin = `${k.binDir}/kube-proxy`;
+  if (!isModern(lab)) return line(bin, [`--master=http://${k.masterAddress}:${k.apiserverPort}`, '--logtostderr=true']);
+  const flags = [`--kubeconfig=${kubeconfigPath('kube-proxy')}`, `--hostname-override=${node.name}`, `--proxy-mode=${k.proxyMode}`];
+  if (k.clusterCidr) flags.push(`--cluster-cidr=${k.clusterCidr.cidr}`);
+  return line(bin, flags);
+}
+
+/**
+ * docker's own options for docker0: the bridge address is the node's pod gateway, and docker
+ * neither masquerades (pods keep their addresses on the wire; the MLS routes them back) nor
+ * writes iptables rules (its FORWARD policy would drop routed traffic to the pods).
+ */
+export function dockerOptions(node: NodePlan): { bip: string; flags: string[]; daemonJson: string } {
+  const d = node.docker0!;
+  const bip = `${d.gateway}/${d.prefix.length}`;
+  const daemonJson = JSON.stringify({ bip, 'ip-masq': false, iptables: false, 'exec-opts': ['native.cgroupdriver=systemd'] }, null, 2);
+  return { bip, flags: [`--bip=${bip}`, '--ip-masq=false', '--iptables=false'], daemonJson };
+}
+
+/** Legacy docker (1.x of 2015) runs as `docker -d`; modern docker as dockerd with daemon.json. */
+export function dockerCommand(lab: Lab): string {
+  return isModern(lab) ? '/usr/bin/dockerd' : '/usr/bin/docker -d $OPTIONS';
+}
+
+export function criDockerdCommand(): string {
+  // socket-activated (fd://); no network plugin, so pods sit on docker0 as in the classic lab.
+  return '/usr/bin/cri-dockerd --container-runtime-endpoint=fd:// --network-plugin=';
+}
