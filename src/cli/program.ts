@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportFatal } from './errors.js';
 import { registerValidate } from './validate.js';
+import { registerRender } from './render.js';
+import { registerRoutes } from './routes.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerValidate(program);
+  registerRender(program);
+  registerRoutes(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

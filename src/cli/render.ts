@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { readLab } from '../lab/read.js';
+import { renderLab } from '../render/render.js';
+import type { Handler } from '../render/types.js';
+import { writeRender } from '../render/write.js';
+import { EXIT } from './errors.js';
+
+export function handlerText(h: Handler): string {
+  return h.kind === 'daemon-reload' ? 'daemon-reload' : h.kind === 'restart' ? `restart ${h.unit}` : `network ${h.what}`;
+}
+
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description('render every config file of every host into DIR/<host>/<absolute path on that host>')
+    .argument('<lab>', 'the lab file')
+    .option('-o, --output <dir>', 'output directory (default: out/<lab name>/)')
+    .option('--json', 'one JSON document on stdout listing the files written')
+    .action(async (file: string, opts: { output?: string; json?: boolean }) => {
+      const { lab } = await readLab(file);
+      const renders = renderLab(lab);
+      const dir = opts.output ?? path.join('out', lab.name);
+      const written = await writeRender(renders, dir);
+      const total = written.length;
+      if (opts.json) {
+        let i = 0;
+        const hosts = renders.map((h) => ({
+          host: h.host,
+          role: h.role,
+          address: h.address,
+          files: h.files.map((f) => {
+            const w = written[i++]!;
+            return { path: f.path, local: w.local, mode: `0${f.mode.toString(8)}`, owner: f.owner, group: f.group, template: f.template, notifies: f.notifies.map(handlerText), bytes: w.bytes, sha256: w.sha256 };
+          }),
+        }));
+        process.stdout.write(JSON.stringify({ lab: lab.name, dir, summary: { hosts: hosts.length, files: total }, hosts }, null, 2) + '\n');
+      } else {
+        const perHost = renders.map((h) => `${h.host} ${h.files.length}`).join(', ');
+        process.stdout.write(`${dir}: ${total} files for ${renders.length} hosts (${perHost})\n`);
+      }
+      process.exitCode = EXIT.ok;
+    });
+}

@@ -1,0 +1,39 @@
+// Writing a render to a local directory: DIR/<host>/<absolute path on that host>, with each
+// file's mode (ownership is the apply phase's business; a local copy keeps the caller's).
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { HostRender } from './types.js';
+
+export interface WrittenFile {
+  host: string;
+  /** Path on the host. */
+  path: string;
+  /** Where it was written locally. */
+  local: string;
+  mode: number;
+  bytes: number;
+  sha256: string;
+}
+
+export function localPath(dir: string, host: string, hostPath: string): string {
+  return path.join(dir, host, ...hostPath.split('/').filter(Boolean));
+}
+
+export async function writeRender(renders: HostRender[], dir: string): Promise<WrittenFile[]> {
+  const written: WrittenFile[] = [];
+  for (const h of renders) {
+    for (const f of h.files) {
+      const local = localPath(dir, h.host, f.path);
+      await mkdir(path.dirname(local), { recursive: true });
+      await writeFile(local, f.content, { mode: f.mode });
+      await chmod(local, f.mode);
+      written.push({ host: h.host, path: f.path, local, mode: f.mode, bytes: Buffer.byteLength(f.content), sha256: sha256(f.content) });
+    }
+  }
+  return written;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
