@@ -1,0 +1,75 @@
+// The golden tree: everything rendered for every example lab, as files under test/golden/.
+//   test/golden/<lab>/<host>/<absolute path on the host>   file contents, byte for byte
+//   test/golden/<lab>/manifest.txt                         mode, owner, template, handlers per file
+//   test/golden/kubernetes-101/routes/<platform>.txt       `labsmith routes --platform <platform>`
+// `npm run golden` rewrites it (scripts/regen-golden.ts); review the change with git diff.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readLabText } from '../../src/lab/read.js';
+import { PLATFORMS } from '../../src/lab/schema.js';
+import type { Lab } from '../../src/lab/types.js';
+import { renderLab, renderRoutes } from '../../src/render/render.js';
+import type { Handler, HostRender } from '../../src/render/types.js';
+import { LAB_DIR, ROOT } from './paths.js';
+
+export const GOLDEN_DIR = path.join(ROOT, 'test', 'golden');
+/** The lab whose route configuration is kept for every platform. */
+export const ROUTES_LAB = 'kubernetes-101';
+
+export function exampleLabs(): { name: string; lab: Lab }[] {
+  return readdirSync(LAB_DIR)
+    .filter((f) => f.endsWith('.lab.yaml'))
+    .sort()
+    .map((f) => {
+      const file = path.join(LAB_DIR, f);
+      const { lab } = readLabText(`lab/${f}`, readFileSync(file, 'utf8'));
+      return { name: lab.name, lab };
+    });
+}
+
+function handlerText(h: Handler): string {
+  return h.kind === 'daemon-reload' ? 'daemon-reload' : h.kind === 'restart' ? `restart ${h.unit}` : `network ${h.what}`;
+}
+
+export function manifest(renders: HostRender[]): string {
+  const lines: string[] = [];
+  for (const h of renders) {
+    lines.push(`${h.host} ${h.role} ${h.address}`);
+    for (const f of h.files) {
+      const notifies = f.notifies.length ? f.notifies.map(handlerText).join(', ') : '-';
+      lines.push(`  ${f.path} 0${f.mode.toString(8)} ${f.owner}:${f.group} ${f.template} -> ${notifies}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Relative path under test/golden -> expected content. */
+export function goldenTree(): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const { name, lab } of exampleLabs()) {
+    const renders = renderLab(lab);
+    for (const h of renders) {
+      if (h.host === 'routes') throw new Error(`lab ${name}: a host named "routes" would collide with the golden routes/ directory`);
+      for (const f of h.files) tree.set(path.posix.join(name, h.host, f.path), f.content);
+    }
+    tree.set(path.posix.join(name, 'manifest.txt'), manifest(renders));
+    if (name === ROUTES_LAB) {
+      for (const p of PLATFORMS) tree.set(path.posix.join(name, 'routes', `${p}.txt`), renderRoutes(lab, p));
+    }
+  }
+  return tree;
+}
+
+/** Relative paths of every file now under test/golden. */
+export function goldenOnDisk(dir = GOLDEN_DIR): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
