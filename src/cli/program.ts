@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportFatal } from './errors.js';
 import { registerValidate } from './validate.js';
+import { registerEmulate } from './emulate.js';
 import { registerRender } from './render.js';
 import { registerRoutes } from './routes.js';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerValidate(program);
+  registerEmulate(program);
   registerRender(program);
   registerRoutes(program);
   for (const c of program.commands) c.exitOverride();

@@ -1,0 +1,129 @@
+// labsmith emulate up|down|status|exec, and the lab-level up and down (emulate up now;
+// apply and verify join up as they land).
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { LabInputError } from '../lab/diagnostics.js';
+import { readLab } from '../lab/read.js';
+import type { Lab } from '../lab/types.js';
+import { emulateDown } from '../emulate/down.js';
+import { execInHost, runningHost } from '../emulate/exec.js';
+import { preflight } from '../emulate/preflight.js';
+import { emulateStatus, formatStatus } from '../emulate/status.js';
+import { emulateUp } from '../emulate/up.js';
+import { EXIT, UsageError } from './errors.js';
+
+export function registerEmulate(program: Command): void {
+  const emulate = program.command('emulate').description('the emulated lab: every host a set of namespaces on this machine, with real sshd and FRR');
+
+  emulate
+    .command('up')
+    .description('build the emulated lab (a no-op when it is already up)')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout')
+    .option('--concurrency <n>', 'hosts started at once', parsePositive)
+    .option('--keep-on-failure', 'leave what a failed up made, for inspection (labsmith down removes it)')
+    .action(upAction);
+
+  emulate
+    .command('down')
+    .description('remove every namespace, process, mount and runtime file of the emulated lab (keys stay)')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout')
+    .action(downAction);
+
+  emulate
+    .command('status')
+    .description('hosts, addresses, daemons and health of the emulated lab; exit 1 when not healthy')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const name = await labName(file);
+      const s = await emulateStatus(name);
+      if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else process.stdout.write(formatStatus(s));
+      process.exitCode = s.status === 'up' ? EXIT.ok : EXIT.failed;
+    });
+
+  emulate
+    .command('exec')
+    .description('run a command inside an emulated host (its files, name, addresses, processes); exit status passed through')
+    .argument('<lab>', 'the lab file')
+    .argument('<host>', 'a node, the router, or the outside host')
+    .argument('[command...]', 'the command (after --); default: an interactive shell')
+    .allowUnknownOption()
+    .action(async (file: string, hostName: string, command: string[]) => {
+      const tools = preflight();
+      const { lab } = await readLab(file);
+      const host = await runningHost(lab.name, hostName, file);
+      process.exitCode = await execInHost(tools.nsenter, host, command.length ? command : ['bash', '-l']);
+    });
+
+  program
+    .command('up')
+    .description('build the emulated lab (emulate up); apply and verify follow as they land')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout')
+    .option('--concurrency <n>', 'hosts started at once', parsePositive)
+    .action(upAction);
+
+  program
+    .command('down')
+    .description('tear the emulated lab down (emulate down)')
+    .argument('<lab>', 'the lab file')
+    .option('--json', 'one JSON document on stdout')
+    .action(downAction);
+}
+
+async function upAction(file: string, opts: { json?: boolean; concurrency?: number; keepOnFailure?: boolean }): Promise<void> {
+  const tools = preflight();
+  const { lab } = await readLab(file);
+  const progress = !opts.json && process.stderr.isTTY;
+  const r = await emulateUp(lab, {
+    tools,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.keepOnFailure ? { keepOnFailure: true } : {}),
+    ...(progress ? { log: (l: string) => process.stderr.write(`  ${l}\n`) } : {}),
+  });
+  const status = await emulateStatus(lab.name);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ lab: lab.name, already: r.already, cleaned: r.cleaned, ms: Math.round(r.ms), timings: r.timings, status }, null, 2) + '\n');
+  } else {
+    if (r.already) process.stdout.write(`${lab.name} is already up; nothing to do\n`);
+    else process.stdout.write(`${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`);
+    process.stdout.write(formatStatus(status));
+    process.stdout.write(`  ssh key: ${r.state.stateDir}/id_ed25519   known_hosts: ${r.state.stateDir}/known_hosts\n`);
+    process.stdout.write(`  run a command on a host: labsmith emulate exec ${file} ${r.state.hosts[1]?.name ?? r.state.hosts[0]!.name} -- CMD\n`);
+  }
+  process.exitCode = EXIT.ok;
+}
+
+async function downAction(file: string, opts: { json?: boolean }): Promise<void> {
+  const tools = preflight();
+  const name = await labName(file);
+  const r = await emulateDown(name, { ip: tools.ip });
+  if (opts.json) process.stdout.write(JSON.stringify({ ...r, ms: Math.round(r.ms) }, null, 2) + '\n');
+  else if (!r.found) process.stdout.write(`${name} is not up; nothing to do\n`);
+  else process.stdout.write(`${name}: down in ${(r.ms / 1000).toFixed(1)} s (${r.netns.length} namespaces, ${r.killed} processes ended)\n`);
+  process.exitCode = EXIT.ok;
+}
+
+/** The lab's name; down and status still work when the file no longer validates. */
+async function labName(file: string): Promise<string> {
+  let lab: Lab;
+  try {
+    lab = (await readLab(file)).lab;
+    return lab.name;
+  } catch (err) {
+    if (!(err instanceof LabInputError)) throw err;
+    const raw = parse(await readFile(file, 'utf8')) as { name?: unknown } | null;
+    if (raw && typeof raw.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(raw.name)) return raw.name;
+    throw err;
+  }
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency wants a whole number of 1 or more, not ${v}`);
+  return n;
+}

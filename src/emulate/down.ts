@@ -1,0 +1,117 @@
+// Tear an emulated lab down: every process in its namespaces (and any host still starting),
+// then the namespaces (bridges and veths go with them), then the runtime files. Works from
+// state.json and from what it finds by name, so it also undoes an up that was killed
+// halfway, and does nothing harmful when run twice.
+import { readFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { acquireLock } from './lock.js';
+import { labPaths, type LabPaths } from './paths.js';
+import { killHard, listNetns, netnsInode, pidsByNetns, pidsMentioning } from './proc.js';
+import { run } from './run.js';
+import { readState } from './state.js';
+import { fabricNetns, hostNetnsPrefix } from './topology.js';
+
+export interface DownResult {
+  lab: string;
+  /** Anything was there to remove. */
+  found: boolean;
+  killed: number;
+  netns: string[];
+  unmounted: string[];
+  removed: string[];
+  ms: number;
+}
+
+export async function emulateDown(labName: string, opts: { ip?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DownResult> {
+  const paths = labPaths(labName, opts.env);
+  const release = await acquireLock(paths, labName);
+  try {
+    return await teardown(labName, paths, opts.ip ?? 'ip');
+  } finally {
+    await release();
+  }
+}
+
+/** The lab's namespaces: those state.json names and those found by name. */
+export function labNetns(labName: string, recorded: string[] = []): string[] {
+  const fabric = fabricNetns(labName);
+  const prefix = hostNetnsPrefix(labName);
+  const existing = listNetns().filter((n) => n === fabric || n.startsWith(prefix));
+  return [...new Set([...recorded, ...existing])];
+}
+
+export async function teardown(labName: string, paths: LabPaths, ip: string): Promise<DownResult> {
+  const t0 = performance.now();
+  const state = await readState(paths.state);
+  const recorded = state ? [state.fabric, ...state.hosts.map((h) => h.netns)] : [];
+  const names = labNetns(labName, recorded).filter((n) => netnsInode(n) !== undefined);
+  const marker = `${paths.run}/`;
+
+  // Kill until nothing is left: processes in the lab's namespaces (sshd, FRR, sessions,
+  // proxies, the hosts' PID 1s) and processes still starting a host (their command line
+  // names the runtime directory, before they enter a namespace).
+  const killed = new Set<number>();
+  const inodes = names.map((n) => netnsInode(n)).filter((i): i is number => i !== undefined);
+  for (let round = 0; ; round++) {
+    const byNs = await pidsByNetns(inodes);
+    const pids = new Set<number>([...byNs.values()].flat());
+    for (const p of await pidsMentioning('host-init.sh', marker)) pids.add(p);
+    if (!pids.size) break;
+    if (round >= 100) throw new Error(`processes of lab ${labName} would not end: ${[...pids].join(' ')}`);
+    for (const p of pids) if (killHard(p)) killed.add(p);
+    await new Promise((r) => setTimeout(r, round < 10 ? 20 : 100));
+  }
+
+  if (names.length) {
+    await run([ip, '-force', '-batch', '-'], { input: names.map((n) => `netns del ${n}\n`).join('') });
+  }
+  const left = names.filter((n) => netnsInode(n) !== undefined);
+  if (left.length) throw new Error(`could not delete namespaces ${left.join(', ')}`);
+
+  // Host mounts live in the hosts' own mount namespaces and ended with them; anything a
+  // crash left in this namespace under the state directory is detached here.
+  const unmounted: string[] = [];
+  for (const m of mountsUnder(paths.dir).reverse()) {
+    const r = await run(['umount', '-l', m]);
+    if (r.code === 0) unmounted.push(m);
+  }
+
+  const removed: string[] = [];
+  const temps = (await readdir(paths.dir).catch(() => [] as string[])).filter((f) => f.startsWith('state.json.') && f.endsWith('.tmp'));
+  for (const f of [paths.run, paths.state, ...temps.map((t) => path.join(paths.dir, t))]) {
+    try {
+      await rm(f, { recursive: true, force: false });
+      removed.push(f);
+    } catch {
+      /* absent */
+    }
+  }
+  return {
+    lab: labName,
+    found: killed.size > 0 || names.length > 0 || removed.length > 0 || unmounted.length > 0,
+    killed: killed.size,
+    netns: names,
+    unmounted,
+    removed,
+    ms: performance.now() - t0,
+  };
+}
+
+/** Mount points at or below `dir` in this process's mount namespace. */
+export function mountsUnder(dir: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (!mp) continue;
+    const point = mp.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (point === dir || point.startsWith(`${dir}/`)) out.push(point);
+  }
+  return out;
+}

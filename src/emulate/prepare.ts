@@ -1,0 +1,129 @@
+// Per-host runtime directories, written before the host starts: the upper layer of its
+// /etc (hostname, hosts, sshd config and host key, FRR files on the router) and its private
+// /opt /var /root /tmp /run, with the skeleton the daemons need.
+import { chmod, chown, copyFile, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { frrConf, frrDaemons, hostEnvFile, hostNetBatch, hostsFile, sshdConfig, unlockRoot, VTYSH_CONF } from './files.js';
+import { hostKeyPath, type LabPaths } from './paths.js';
+import { must } from './run.js';
+import type { EmuHost } from './topology.js';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface PrepareContext {
+  paths: LabPaths;
+  sshd: string;
+  frrDir: string;
+  sshPort: number;
+  frr: Owner;
+  /** The lab's shadow file with root unlocked, when the machine's has root locked. */
+  shadow?: { text: string; mode: number; uid: number; gid: number };
+  authorizedKey: string;
+}
+
+/** Copies the machine's /etc into the lab's snapshot, minus the machine's private host keys. */
+export async function snapshotEtc(cp: string, etcLower: string): Promise<void> {
+  await rm(etcLower, { recursive: true, force: true });
+  await mkdir(path.dirname(etcLower), { recursive: true });
+  await must([cp, '-a', '/etc', etcLower]);
+  const sshDir = path.join(etcLower, 'ssh');
+  for (const f of await readdir(sshDir).catch(() => [] as string[])) {
+    if (/^ssh_host_.*_key(\.pub)?$/.test(f)) await rm(path.join(sshDir, f), { force: true });
+  }
+}
+
+export function lookupOwner(passwd: string, group: string, user: string): Owner | undefined {
+  const u = passwd.split('\n').find((l) => l.split(':')[0] === user)?.split(':');
+  if (!u) return undefined;
+  const g = group.split('\n').find((l) => l.split(':')[0] === user)?.split(':');
+  return { uid: Number(u[2]), gid: Number(g?.[2] ?? u[3]) };
+}
+
+export async function shadowFor(etcLower: string): Promise<PrepareContext['shadow']> {
+  const file = path.join(etcLower, 'shadow');
+  try {
+    const text = await readFile(file, 'utf8');
+    const unlocked = unlockRoot(text);
+    if (unlocked === undefined) return undefined;
+    const st = await stat(file);
+    return { text: unlocked, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  } catch {
+    return undefined;
+  }
+}
+
+async function dir(p: string, mode: number, owner?: Owner): Promise<void> {
+  await mkdir(p, { recursive: true });
+  await chmod(p, mode);
+  if (owner) await chown(p, owner.uid, owner.gid);
+}
+
+async function file(p: string, content: string, mode: number, owner?: Owner): Promise<void> {
+  await writeFile(p, content);
+  await chmod(p, mode);
+  if (owner) await chown(p, owner.uid, owner.gid);
+}
+
+/** A directory in the upper layer of /etc with the lower one's mode and owner (an overlay
+ * shows the upper directory's attributes). */
+async function upperDir(ctx: PrepareContext, upper: string, rel: string): Promise<void> {
+  const target = path.join(upper, rel);
+  try {
+    const st = await lstat(path.join(ctx.paths.etcLower, rel));
+    await dir(target, st.mode & 0o7777, { uid: st.uid, gid: st.gid });
+  } catch {
+    await dir(target, 0o755);
+  }
+}
+
+export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPath: string): Promise<void> {
+  const upper = path.join(hostDirPath, 'etc.upper');
+  const fs = path.join(hostDirPath, 'fs');
+  await rm(hostDirPath, { recursive: true, force: true });
+  await mkdir(hostDirPath, { recursive: true, mode: 0o700 });
+  await dir(path.join(hostDirPath, 'etc.work'), 0o700);
+  await dir(upper, 0o755);
+
+  // /etc
+  await file(path.join(upper, 'hostname'), `${host.name}\n`, 0o644);
+  await file(path.join(upper, 'hosts'), hostsFile(host), 0o644);
+  await upperDir(ctx, upper, 'ssh');
+  await file(path.join(upper, 'ssh', 'sshd_config'), sshdConfig(host, ctx.sshPort), 0o644);
+  await copyFile(hostKeyPath(ctx.paths, host.name), path.join(upper, 'ssh', 'ssh_host_ed25519_key'));
+  await chmod(path.join(upper, 'ssh', 'ssh_host_ed25519_key'), 0o600);
+  await copyFile(`${hostKeyPath(ctx.paths, host.name)}.pub`, path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'));
+  await chmod(path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'), 0o644);
+  if (ctx.shadow) await file(path.join(upper, 'shadow'), ctx.shadow.text, ctx.shadow.mode, ctx.shadow);
+
+  // Private directories.
+  await dir(path.join(fs, 'opt'), 0o755);
+  await dir(path.join(fs, 'root'), 0o700);
+  await dir(path.join(fs, 'root', '.ssh'), 0o700);
+  await file(path.join(fs, 'root', '.ssh', 'authorized_keys'), ctx.authorizedKey, 0o600);
+  await dir(path.join(fs, 'tmp'), 0o1777);
+  await dir(path.join(fs, 'run'), 0o755);
+  await dir(path.join(fs, 'run', 'sshd'), 0o755);
+  await dir(path.join(fs, 'run', 'lock'), 0o1777);
+  await dir(path.join(fs, 'var'), 0o755);
+  for (const d of ['log', 'lib', 'cache', 'spool', 'empty', 'backups', 'local', 'mail', 'opt']) await dir(path.join(fs, 'var', d), 0o755);
+  await dir(path.join(fs, 'var', 'tmp'), 0o1777);
+  await symlink('/run', path.join(fs, 'var', 'run'));
+  await symlink('/run/lock', path.join(fs, 'var', 'lock'));
+
+  if (host.kind === 'router') {
+    await upperDir(ctx, upper, 'frr');
+    await file(path.join(upper, 'frr', 'frr.conf'), frrConf(host), 0o640, ctx.frr);
+    await file(path.join(upper, 'frr', 'daemons'), frrDaemons(), 0o640, ctx.frr);
+    await file(path.join(upper, 'frr', 'vtysh.conf'), VTYSH_CONF, 0o640, ctx.frr);
+    await dir(path.join(fs, 'run', 'frr'), 0o755, ctx.frr);
+    await dir(path.join(fs, 'var', 'log', 'frr'), 0o755, ctx.frr);
+    await dir(path.join(fs, 'var', 'lib', 'frr'), 0o755, ctx.frr);
+    await dir(path.join(fs, 'var', 'tmp', 'frr'), 0o755, ctx.frr);
+  }
+
+  await file(path.join(hostDirPath, 'host.env'), hostEnvFile(host, { name: host.name, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir }), 0o600);
+  await file(path.join(hostDirPath, 'net.batch'), hostNetBatch(host), 0o600);
+}
