@@ -28,7 +28,10 @@ const entrySchema = z.strictObject({
   id: z.string().regex(/^[a-z][A-Za-z0-9]*$/, { message: 'must be a camelCase name' }),
   template: perOs(z.string().regex(/^[a-z0-9][A-Za-z0-9._/-]*\.hbs$/, { message: 'must be a path under templates/ ending in .hbs' })),
   path: perOs(absolute),
-  mode: z.string().regex(/^0[0-7]{3}$/, { message: 'must be a quoted octal mode such as "0644"' }).default('0644'),
+  mode: z
+    .string({ error: 'must be a quoted octal mode such as "0644" (unquoted, YAML reads it as a number)' })
+    .regex(/^0[0-7]{3}$/, { message: 'must be a quoted octal mode such as "0644"' })
+    .default('0644'),
   owner: z.string().default('root'),
   group: z.string().default('root'),
   notifies: z.array(handler).default([]),
