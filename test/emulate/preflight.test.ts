@@ -1,0 +1,82 @@
+// The preflight: without root, Linux or a program, emulate stops before changing anything,
+// says what is missing and the apt-get line; exit 2.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { checkPreflight, PROGRAMS } from '../../src/emulate/preflight.js';
+import { CLI, exampleLab } from '../helpers/paths.js';
+
+const everything = (f: string) => !f.includes('missing');
+const base = { platform: 'linux' as const, uid: 0, pathVar: '/usr/sbin:/usr/bin', frrDir: '/usr/lib/frr', passwd: 'root:x:0:0::/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nfrr:x:101:102::/nonexistent:/usr/sbin/nologin\n' };
+
+test('all present: tools resolved to absolute paths through PATH', (t) => {
+  const r = checkPreflight({ ...base, isExecutable: (f) => f.startsWith('/usr/bin/') || f.startsWith('/usr/lib/frr/') });
+  t.true(r.ok);
+  if (r.ok) {
+    t.is(r.tools.sshd, '/usr/bin/sshd');
+    t.is(r.tools.frrDir, '/usr/lib/frr');
+  }
+});
+
+test('missing programs are each named with their package, packages listed once', (t) => {
+  const r = checkPreflight({ ...base, isExecutable: (f) => everything(f) && !/\/(socat|nsenter|unshare|zebra)$/.test(f) });
+  t.false(r.ok);
+  if (!r.ok) {
+    t.deepEqual(r.problems, ['socat not found in PATH (package socat)', 'unshare not found in PATH (package util-linux)', 'nsenter not found in PATH (package util-linux)', '/usr/lib/frr/zebra not found (package frr)']);
+    t.deepEqual(r.packages, ['socat', 'util-linux', 'frr']);
+  }
+});
+
+test('not root and not Linux are reported', (t) => {
+  const notRoot = checkPreflight({ ...base, uid: 1000, isExecutable: everything });
+  t.false(notRoot.ok);
+  if (!notRoot.ok) t.regex(notRoot.problems[0]!, /needs root.*uid 1000/);
+  const mac = checkPreflight({ ...base, platform: 'darwin', isExecutable: everything });
+  t.false(mac.ok);
+  if (!mac.ok) t.regex(mac.problems[0]!, /needs Linux.*this is darwin/);
+});
+
+test('missing frr user is reported', (t) => {
+  const r = checkPreflight({ ...base, passwd: 'root:x:0:0::/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n', isExecutable: everything });
+  t.false(r.ok);
+  if (!r.ok) t.deepEqual(r.packages, ['frr']);
+});
+
+test('the CLI with a PATH lacking socat, ssh-keygen and ping stops with exit 2, the list and the apt-get line, and creates nothing', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-fakepath-'));
+  const bin = path.join(dir, 'bin');
+  await mkdir(bin);
+  const keep = PROGRAMS.map((p) => p.name).filter((n) => !['socat', 'ssh-keygen', 'ping'].includes(n));
+  for (const name of keep) {
+    const real = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, name)).find((f) => existsSync(f));
+    if (real) await symlink(real, path.join(bin, name));
+  }
+  const state = path.join(dir, 'state');
+  const r = await promisify(execFile)(process.execPath, [CLI, 'emulate', 'up', exampleLab('kubernetes-101')], { env: { PATH: bin, LABSMITH_STATE_DIR: state } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+  t.is(r.code, 2);
+  t.regex(r.stderr, /nothing was changed/);
+  t.regex(r.stderr, /- ssh-keygen not found in PATH \(package openssh-client\)/);
+  t.regex(r.stderr, /- socat not found in PATH \(package socat\)/);
+  t.regex(r.stderr, /- ping not found in PATH \(package iputils-ping\)/);
+  t.regex(r.stderr, /apt-get install -y openssh-client socat iputils-ping\n/);
+  t.false(existsSync(state), 'no state directory was created');
+});
+
+test('the CLI run by a non-root user stops with exit 2 before changing anything', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-nonroot-'));
+  const state = path.join(dir, 'state');
+  const r = await promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'emulate', 'up', exampleLab('kubernetes-101')], { env: { PATH: process.env.PATH, LABSMITH_STATE_DIR: state } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr, /needs root/);
+  t.false(existsSync(state));
+});
