@@ -2,11 +2,14 @@
 // runtime before the agents that need it.
 const ORDER = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'docker', 'cri-docker', 'kubelet', 'kube-proxy'];
 
+/** Unit names, deduplicated and ordered; a bare name means NAME.service. */
 export function restartOrder(units: readonly string[]): string[] {
-  const names = [...new Set(units.map((u) => u.replace(/\.service$/, '')))];
+  const full = [...new Set(units.map((u) => (/\.(service|socket)$/.test(u) ? u : `${u}.service`)))];
   const rank = (u: string) => {
-    const i = ORDER.indexOf(u);
+    const i = ORDER.indexOf(u.replace(/\.(service|socket)$/, ''));
     return i === -1 ? ORDER.length : i;
   };
-  return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((u) => `${u}.service`);
+  // A socket unit goes before its service, as systemd starts them.
+  const kind = (u: string) => (u.endsWith('.socket') ? 0 : 1);
+  return full.sort((a, b) => rank(a) - rank(b) || kind(a) - kind(b) || a.localeCompare(b));
 }

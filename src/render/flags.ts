@@ -80,7 +80,10 @@ export function controllerManagerCommand(lab: Lab): string {
     return line(bin, [`--master=127.0.0.1:${k.apiserverPort}`, `--machines=${minions.join(',')}`, '--logtostderr=true']);
   }
   const flags = [`--kubeconfig=${kubeconfigPath('controller-manager')}`, `--service-cluster-ip-range=${k.serviceRange.cidr}`];
-  if (k.clusterCidr) flags.push(`--cluster-cidr=${k.clusterCidr.cidr}`, '--allocate-node-cidrs=true', `--node-cidr-mask-size=${k.nodeCidrMask}`);
+  // labsmith plans every pod CIDR itself (docker0's bip, the kubelet's --pod-cidr and the MLS
+  // routes agree); letting the controller-manager allocate them too would assign CIDRs in
+  // registration order and break that agreement, so it only learns the cluster CIDR.
+  if (k.clusterCidr) flags.push(`--cluster-cidr=${k.clusterCidr.cidr}`, '--allocate-node-cidrs=false');
   flags.push(`--root-ca-file=${PKI_DIR}/ca.crt`, `--service-account-private-key-file=${PKI_DIR}/sa.key`, '--leader-elect=false');
   return line(bin, flags);
 }

@@ -66,7 +66,7 @@ test('modern 1.11: --service-cluster-ip-range, --etcd-servers, --secure-port, --
   for (const legacy of ['--portal_net', '--etcd_servers', '--address=', '--port=']) t.false(api.includes(legacy), legacy);
   t.false(api.includes('--service-account-issuer'), 'the issuer flags arrived in 1.20');
   const cm = execStart(file(hosts, 'master', unit('kube-controller-manager.service')));
-  for (const flag of ['--cluster-cidr=10.244.0.0/16', '--allocate-node-cidrs=true', '--node-cidr-mask-size=24', '--service-cluster-ip-range=10.96.0.0/12']) t.true(cm.includes(` ${flag}`), flag);
+  for (const flag of ['--cluster-cidr=10.244.0.0/16', '--allocate-node-cidrs=false', '--service-cluster-ip-range=10.96.0.0/12']) t.true(cm.includes(` ${flag}`), flag);
   t.false(cm.includes('--machines'));
   const proxy = execStart(file(hosts, 'node-2', unit('kube-proxy.service')));
   t.true(proxy.includes(' --proxy-mode=iptables'));

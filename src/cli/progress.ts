@@ -1,0 +1,55 @@
+// One status line per host while work runs: redrawn in place on a terminal, plain
+// "host: step" lines otherwise, nothing at all under --json (stdout holds the document).
+import { createLogUpdate } from 'log-update';
+import pc from 'picocolors';
+
+export interface Progress {
+  step(host: string, text: string): void;
+  done(host: string, ok: boolean, text: string): void;
+  /** A line that must stay visible (first contact with a host key, a warning). */
+  note(text: string): void;
+  stop(): void;
+}
+
+export function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream }): Progress {
+  const stream = mode.stream ?? process.stderr;
+  if (mode.json) return { step() {}, done() {}, note: (t) => void stream.write(`${t}\n`), stop() {} };
+  if (!stream.isTTY) {
+    return {
+      step: (host, text) => void stream.write(`${host}: ${text}\n`),
+      done: (host, ok, text) => void stream.write(`${host}: ${ok ? 'done' : 'FAILED'}: ${text}\n`),
+      note: (t) => void stream.write(`${t}\n`),
+      stop() {},
+    };
+  }
+  const lines = new Map<string, string>();
+  const draw = createLogUpdate(stream, { showCursor: true });
+  const width = () => Math.max(...[...lines.keys()].map((h) => h.length), 4);
+  const render = () => draw([...lines].map(([h, l]) => `${h.padEnd(width())}  ${l}`).join('\n'));
+  return {
+    step(host, text) {
+      lines.set(host, pc.dim(text));
+      render();
+    },
+    done(host, ok, text) {
+      lines.set(host, ok ? `${pc.green('✓')} ${text}` : `${pc.red('✗')} ${text}`);
+      render();
+    },
+    note(text) {
+      draw.clear();
+      stream.write(`${text}\n`);
+      render();
+    },
+    stop() {
+      draw.done();
+    },
+  };
+}
+
+/** Columns padded to their widest cell; the first row is the header. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - stripAnsi(c).length))).join('  ').trimEnd()).join('\n');
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
