@@ -80,6 +80,8 @@ export interface RemoteCounters {
   authAttempts: number;
 }
 
+const OPEN_RETRIES = 5;
+
 const DEFAULTS = {
   readyTimeoutMs: 10_000,
   keepaliveIntervalMs: 5_000,
@@ -150,11 +152,7 @@ export class RemoteHost {
     const command = shellQuote(argv);
     const client = await this.ready();
     const release = await this.channels.acquire();
-    try {
-      return await this.runChannel(client, command, argv, options);
-    } finally {
-      release();
-    }
+    return this.runChannel(client, command, argv, options, release);
   }
 
   /** The host's SFTP session, opened on first use and reused; it holds one channel slot. */
@@ -471,10 +469,36 @@ export class RemoteHost {
     });
   }
 
-  private runChannel(client: SshClient, command: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  /** Open a channel, retrying briefly when the server refuses it: sshd frees a session slot a
+   * little after the channel's close reaches us, so a burst can hit MaxSessions anyway.
+   * `wire` runs synchronously in ssh2's callback: ssh2 may deliver a command's output, exit
+   * status and close in the same tick as the channel, before any promise continuation runs. */
+  private async openWithRetry<T>(what: string, open: (cb: (err: Error | undefined, value: T) => void) => void, wire?: (value: T) => void): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<T>((resolve, reject) =>
+          open((err, value) => {
+            if (err) return reject(err);
+            wire?.(value);
+            resolve(value);
+          }),
+        );
+      } catch (err) {
+        const refused = /open failed|administratively prohibited/i.test((err as Error).message);
+        if (!refused || this.lost || attempt >= OPEN_RETRIES) {
+          throw new RemoteError(this.lost ? 'connect' : 'command', this.name, `cannot start ${what}: ${(err as Error).message}`, { cause: err });
+        }
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Runs one command on a channel; `release` gives the channel slot back once the channel is
+   * really closed (or the connection is gone), not merely when we stop waiting for it. */
+  private runChannel(client: SshClient, command: string, argv: readonly string[], options: ExecOptions, release: () => void): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.opts.commandTimeoutMs;
     const host = this.name;
-    this.counters.commands++;
+    const what = summarizeCommand(argv);
     return new Promise<ExecResult>((resolve, reject) => {
       let stream: ClientChannel | undefined;
       let timedOut = false;
@@ -489,20 +513,17 @@ export class RemoteHost {
         timeoutMs > 0
           ? setTimeout(() => {
               timedOut = true;
-              if (stream) stopChannel(stream);
-              finish(() => reject(new RemoteError('timeout', host, `command did not finish within ${timeoutMs} ms and was stopped: ${summarizeCommand(argv)}`)));
+              if (stream) {
+                stopChannel(stream);
+                // Should the server never confirm the close, don't hold the slot forever.
+                setTimeout(release, 5_000).unref();
+              }
+              finish(() => reject(new RemoteError('timeout', host, `command did not finish within ${timeoutMs} ms and was stopped: ${what}`)));
             }, timeoutMs)
           : undefined;
-      client.exec(command, (err, ch) => {
-        if (err) {
-          finish(() => reject(new RemoteError(this.lost ? 'connect' : 'command', host, `cannot start ${summarizeCommand(argv)}: ${err.message}`, { cause: err })));
-          return;
-        }
+      const wire = (ch: ClientChannel) => {
+        this.counters.commands++;
         stream = ch;
-        if (timedOut) {
-          stopChannel(ch);
-          return;
-        }
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | null | undefined;
@@ -515,18 +536,23 @@ export class RemoteHost {
           stderr.push(d);
           this.counters.bytesReceived += d.length;
         });
-        ch.on('exit', (c: number | null, s?: string) => {
+        ch.on('exit', (c: number | null, sig?: string) => {
           code = c;
-          if (s) signal = s;
+          if (sig) signal = sig;
         });
         ch.on('close', () => {
+          release();
           if (code === undefined) {
-            finish(() => reject(this.lost ?? new RemoteError('connect', host, `connection lost while running ${summarizeCommand(argv)}`)));
+            finish(() => reject(this.lost ?? new RemoteError('command', host, `${what}: the server closed the channel without an exit status`)));
             return;
           }
           finish(() => resolve({ code: code ?? null, ...(signal ? { signal } : {}), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
         });
         ch.on('error', () => {});
+        if (timedOut) {
+          stopChannel(ch);
+          return;
+        }
         if (options.stdin !== undefined) {
           const buf = typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin;
           this.counters.bytesSent += buf.length;
@@ -534,6 +560,10 @@ export class RemoteHost {
         } else {
           ch.end();
         }
+      };
+      this.openWithRetry<ClientChannel>(what, (cb) => client.exec(command, cb), wire).catch((err: RemoteError) => {
+        release();
+        finish(() => reject(err));
       });
     });
   }
@@ -542,9 +572,7 @@ export class RemoteHost {
     const client = await this.ready();
     const release = await this.channels.acquire();
     try {
-      const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
-        client.sftp((err, s) => (err ? reject(new RemoteError(this.lost ? 'connect' : 'command', this.name, `cannot open SFTP session: ${err.message}`, { cause: err })) : resolve(s))),
-      );
+      const sftp = await this.openWithRetry<SFTPWrapper>('the SFTP session', (cb) => client.sftp(cb));
       sftp.on('close', () => {
         release();
         this.sftpSession = undefined;
@@ -654,8 +682,10 @@ function mapConnectError(
       const hint = err.code === 'ECONNREFUSED' ? ': connection refused, is sshd running and listening on that port?' : `: ${err.message}`;
       return new RemoteError('connect', host, `${where}${code}${hint}${proxyNote}`, { cause: err });
     }
-    default:
-      return new RemoteError('connect', host, `${where}: SSH ${err.level ?? 'connection'} error: ${err.message}${proxyNote}`, { cause: err });
+    default: {
+      const hint = /lost before handshake/i.test(err.message) && !proxy ? ' (the server hung up before its greeting: sshd MaxStartups reached, or a TCP wrapper or firewall?)' : '';
+      return new RemoteError('connect', host, `${where}: SSH ${err.level ?? 'connection'} error: ${err.message}${hint}${proxyNote}`, { cause: err });
+    }
   }
 }
 

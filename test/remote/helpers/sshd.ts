@@ -128,6 +128,8 @@ export async function startSshd(extraConfig = ''): Promise<Sshd> {
       'StrictModes no',
       'LogLevel VERBOSE',
       'MaxSessions 10',
+      // Tests in a file connect concurrently; the default 10:30:100 drops pre-auth connections.
+      'MaxStartups 100',
       'AllowTcpForwarding yes',
       'Subsystem sftp internal-sftp',
       extraConfig,
