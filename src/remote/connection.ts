@@ -180,8 +180,9 @@ export class RemoteHost {
 
   /** Numeric uid/gid for owner/group names on this host (one command per new pair, cached). */
   resolveIds(owner?: string | number, group?: string | number): Promise<{ uid?: number; gid?: number }> {
+    // root is uid 0 and gid 0 on every Linux; no need to ask.
     const numeric = (v: string | number | undefined) =>
-      typeof v === 'number' ? v : v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+      typeof v === 'number' ? v : v === 'root' ? 0 : v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
     const uid = numeric(owner);
     const gid = numeric(group);
     const ownerName = owner !== undefined && uid === undefined ? String(owner) : '';

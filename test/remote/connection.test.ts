@@ -289,6 +289,23 @@ test('~/.ssh/config: User, IdentityFile and ProxyJump through a bastion', async 
   await h.close();
 });
 
+test('~/.ssh/config ProxyCommand: run by sh with %h and %p quoted', async (t) => {
+  const home = tempDir('home');
+  fs.mkdirSync(path.join(home, '.ssh'));
+  const script = path.join(home, 'proxy.cjs');
+  fs.writeFileSync(
+    script,
+    `const [h, p] = process.argv.slice(2); const s = require('net').connect(Number(p), h);
+process.stdin.pipe(s); s.pipe(process.stdout); s.on('close', () => process.exit(0));`,
+  );
+  const config = path.join(home, '.ssh', 'config');
+  fs.writeFileSync(config, `Host viacmd\n  ProxyCommand ${process.execPath} ${script} %h %p\n`);
+  const events: RemoteEvent[] = [];
+  const h = open(target({ host: 'viacmd' }), { sshConfigPath: config, homeDir: home, onEvent: (e) => events.push(e) });
+  t.is((await h.exec(['echo', 'ok'])).stdout.toString(), 'ok\n');
+  t.true(events.some((e) => e.kind === 'connected' && e.via === 'proxy-command'));
+});
+
 test('a lost connection fails the running command with kind connect, and later calls too', async (t) => {
   const h = open(target());
   await h.connect();
