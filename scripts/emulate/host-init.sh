@@ -31,6 +31,11 @@ if [ "$LS_FORWARD" = 1 ]; then
   echo 1 >/proc/sys/net/ipv4/ip_forward
 fi
 
+# This namespace began as a copy of the machine's mounts, /run/netns/* (other labs'
+# namespace files) included. Those copies need no cleanup: deleting a mount point's file
+# (ip netns del) detaches its mounts in every mount namespace (Linux >= 3.18), and the test
+# of two labs checks no copy outlives a down.
+
 # Filesystem view. /etc: the lab's snapshot of the machine's /etc, read-only, under this
 # host's own upper layer. /opt /var /root /tmp /run: private directories. The one that
 # holds HOST_DIR itself (when the state dir lives under /var, /tmp, ...) is mounted last,
@@ -45,6 +50,10 @@ for d in opt root tmp run var; do
 done
 if [ -n "$last" ]; then
   mount --bind "$HOST_DIR/fs/$last" "/$last"
+else
+  # The state directory is outside the directories made private: cover it, so the host sees
+  # neither the lab's key nor the other hosts' files.
+  mount -t tmpfs -o ro,size=4k,mode=0755 "lsm-hide" "$LS_LAB_DIR"
 fi
 mount -t tmpfs -o mode=1777,size=64m,nosuid,nodev "lsm-shm" /dev/shm
 # Everything else of the machine (/usr, /home, ...) is visible read-only: this changes the

@@ -2,8 +2,8 @@
 // then the namespaces (bridges and veths go with them), then the runtime files. Works from
 // state.json and from what it finds by name, so it also undoes an up that was killed
 // halfway, and does nothing harmful when run twice.
-import { readFileSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { labPaths, type LabPaths } from './paths.js';
@@ -30,6 +30,8 @@ export async function emulateDown(labName: string, opts: { ip?: string; env?: No
     return await teardown(labName, paths, opts.ip ?? 'ip');
   } finally {
     await release();
+    // A lab that never had keys leaves no empty directory behind.
+    await rmdir(paths.dir).catch(() => undefined);
   }
 }
 
@@ -72,7 +74,8 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   // Host mounts live in the hosts' own mount namespaces and ended with them; anything a
   // crash left in this namespace under the state directory is detached here.
   const unmounted: string[] = [];
-  for (const m of mountsUnder(paths.dir).reverse()) {
+  const stray = mountsOf(`lsm-run-${labName}`).filter((m) => !m.startsWith(`${paths.dir}/`));
+  for (const m of [...mountsUnder(paths.dir).reverse(), ...stray]) {
     const r = await run(['umount', '-l', m]);
     if (r.code === 0) unmounted.push(m);
   }
@@ -80,12 +83,9 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   const removed: string[] = [];
   const temps = (await readdir(paths.dir).catch(() => [] as string[])).filter((f) => f.startsWith('state.json.') && f.endsWith('.tmp'));
   for (const f of [paths.run, paths.state, ...temps.map((t) => path.join(paths.dir, t))]) {
-    try {
-      await rm(f, { recursive: true, force: false });
-      removed.push(f);
-    } catch {
-      /* absent */
-    }
+    if (!existsSync(f)) continue;
+    await rm(f, { recursive: true, force: true, maxRetries: 5 });
+    removed.push(f);
   }
   return {
     lab: labName,
@@ -100,18 +100,32 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
 
 /** Mount points at or below `dir` in this process's mount namespace. */
 export function mountsUnder(dir: string): string[] {
+  return mountTable()
+    .map((m) => m.point)
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+
+/** Mount points whose source is `source` (up's runtime tmpfs is lsm-run-<lab>, so down finds
+ * it even when run with another LABSMITH_STATE_DIR). */
+export function mountsOf(source: string): string[] {
+  return mountTable()
+    .filter((m) => m.source === source)
+    .map((m) => m.point);
+}
+
+function mountTable(): { point: string; source: string }[] {
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   let text: string;
   try {
     text = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return [];
   }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const mp = line.split(' ')[4];
-    if (!mp) continue;
-    const point = mp.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (point === dir || point.startsWith(`${dir}/`)) out.push(point);
-  }
-  return out;
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [left, right] = line.split(' - ');
+      return { point: unescape(left?.split(' ')[4] ?? ''), source: unescape(right?.split(' ')[1] ?? '') };
+    });
 }

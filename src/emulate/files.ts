@@ -87,6 +87,8 @@ export const VTYSH_CONF = 'service integrated-vtysh-config\n';
 
 export interface HostEnv {
   name: string;
+  /** The lab's state directory (hidden from the host). */
+  labDir: string;
   etcLower: string;
   sshd: string;
   frrDir: string;
@@ -99,6 +101,7 @@ export function hostEnvFile(host: EmuHost, env: HostEnv): string {
     ['LS_FORWARD', host.kind === 'router' ? '1' : '0'],
     ['LS_FRR', host.kind === 'router' ? '1' : '0'],
     ['LS_ETC_LOWER', env.etcLower],
+    ['LS_LAB_DIR', env.labDir],
     ['LS_SSHD', env.sshd],
     ['LS_FRR_DIR', env.frrDir],
   ];

@@ -20,7 +20,7 @@ export interface LabPaths {
   state: string;
   /** Held while up or down works on the lab: the pid of that labsmith. */
   lock: string;
-  /** Runtime files, removed by down. */
+  /** Runtime files, removed by down: a tmpfs mounted by up (on disk with LABSMITH_RUN_ON_DISK=1). */
   run: string;
   /** The lab's snapshot of the machine's /etc: the read-only lower layer of every host's /etc. */
   etcLower: string;

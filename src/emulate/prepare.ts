@@ -19,6 +19,8 @@ export interface PrepareContext {
   frrDir: string;
   sshPort: number;
   frr: Owner;
+  /** Mode and owner of /etc directories the upper layer holds (ssh, frr). */
+  etcDirs: Record<string, { mode: number; uid: number; gid: number }>;
   /** The lab's shadow file with root unlocked, when the machine's has root locked. */
   shadow?: { text: string; mode: number; uid: number; gid: number };
   authorizedKey: string;
@@ -42,8 +44,8 @@ export function lookupOwner(passwd: string, group: string, user: string): Owner 
   return { uid: Number(u[2]), gid: Number(g?.[2] ?? u[3]) };
 }
 
-export async function shadowFor(etcLower: string): Promise<PrepareContext['shadow']> {
-  const file = path.join(etcLower, 'shadow');
+export async function shadowFor(etc: string): Promise<PrepareContext['shadow']> {
+  const file = path.join(etc, 'shadow');
   try {
     const text = await readFile(file, 'utf8');
     const unlocked = unlockRoot(text);
@@ -55,35 +57,52 @@ export async function shadowFor(etcLower: string): Promise<PrepareContext['shado
   }
 }
 
+// The fewest system calls: the umask (022 or wider) only ever removes group/other write
+// and the special bits, so chmod runs only for modes it would spoil; chown only for owners
+// other than root (who runs this).
+const UMASK = process.umask();
+const needsChmod = (mode: number) => (mode & (UMASK | 0o7000)) !== 0;
+const needsChown = (owner?: Owner) => owner !== undefined && (owner.uid !== 0 || owner.gid !== 0);
+
 async function dir(p: string, mode: number, owner?: Owner): Promise<void> {
-  await mkdir(p, { recursive: true });
-  await chmod(p, mode);
-  if (owner) await chown(p, owner.uid, owner.gid);
+  await mkdir(p, { mode });
+  if (needsChmod(mode)) await chmod(p, mode);
+  if (needsChown(owner)) await chown(p, owner!.uid, owner!.gid);
 }
 
 async function file(p: string, content: string, mode: number, owner?: Owner): Promise<void> {
-  await writeFile(p, content);
-  await chmod(p, mode);
-  if (owner) await chown(p, owner.uid, owner.gid);
+  await writeFile(p, content, { mode });
+  if (needsChmod(mode)) await chmod(p, mode);
+  if (needsChown(owner)) await chown(p, owner!.uid, owner!.gid);
 }
 
 /** A directory in the upper layer of /etc with the lower one's mode and owner (an overlay
  * shows the upper directory's attributes). */
 async function upperDir(ctx: PrepareContext, upper: string, rel: string): Promise<void> {
-  const target = path.join(upper, rel);
-  try {
-    const st = await lstat(path.join(ctx.paths.etcLower, rel));
-    await dir(target, st.mode & 0o7777, { uid: st.uid, gid: st.gid });
-  } catch {
-    await dir(target, 0o755);
+  const st = ctx.etcDirs[rel];
+  await dir(path.join(upper, rel), st ? st.mode : 0o755, st);
+}
+
+/** Mode and owner of the machine's /etc/<rel> directories (the snapshot copies them as they are). */
+export async function etcDirAttributes(rels: string[]): Promise<PrepareContext['etcDirs']> {
+  const out: PrepareContext['etcDirs'] = {};
+  for (const rel of rels) {
+    try {
+      const st = await lstat(path.join('/etc', rel));
+      if (st.isDirectory()) out[rel] = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+    } catch {
+      /* absent: created 755 root */
+    }
   }
+  return out;
 }
 
 export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPath: string): Promise<void> {
   const upper = path.join(hostDirPath, 'etc.upper');
   const fs = path.join(hostDirPath, 'fs');
   await rm(hostDirPath, { recursive: true, force: true });
-  await mkdir(hostDirPath, { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(hostDirPath), { recursive: true, mode: 0o700 });
+  await mkdir(hostDirPath, { mode: 0o700 });
   await dir(path.join(hostDirPath, 'etc.work'), 0o700);
   await dir(upper, 0o755);
 
@@ -92,13 +111,13 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
   await file(path.join(upper, 'hosts'), hostsFile(host), 0o644);
   await upperDir(ctx, upper, 'ssh');
   await file(path.join(upper, 'ssh', 'sshd_config'), sshdConfig(host, ctx.sshPort), 0o644);
+  // copyFile keeps the source's mode: 600 for the key, 644 for the public half.
   await copyFile(hostKeyPath(ctx.paths, host.name), path.join(upper, 'ssh', 'ssh_host_ed25519_key'));
-  await chmod(path.join(upper, 'ssh', 'ssh_host_ed25519_key'), 0o600);
   await copyFile(`${hostKeyPath(ctx.paths, host.name)}.pub`, path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'));
-  await chmod(path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'), 0o644);
   if (ctx.shadow) await file(path.join(upper, 'shadow'), ctx.shadow.text, ctx.shadow.mode, ctx.shadow);
 
   // Private directories.
+  await dir(fs, 0o755);
   await dir(path.join(fs, 'opt'), 0o755);
   await dir(path.join(fs, 'root'), 0o700);
   await dir(path.join(fs, 'root', '.ssh'), 0o700);
@@ -124,6 +143,6 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
     await dir(path.join(fs, 'var', 'tmp', 'frr'), 0o755, ctx.frr);
   }
 
-  await file(path.join(hostDirPath, 'host.env'), hostEnvFile(host, { name: host.name, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir }), 0o600);
+  await file(path.join(hostDirPath, 'host.env'), hostEnvFile(host, { name: host.name, labDir: ctx.paths.dir, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir }), 0o600);
   await file(path.join(hostDirPath, 'net.batch'), hostNetBatch(host), 0o600);
 }

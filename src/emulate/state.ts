@@ -31,6 +31,8 @@ export interface EmuState {
   bridges: EmuBridge[];
   uplink: Topology['uplink'];
   sshPort: number;
+  /** run/ is a tmpfs mounted by up (unless LABSMITH_RUN_ON_DISK=1). */
+  runTmpfs: boolean;
   hosts: HostState[];
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { UsageError } from '../cli/errors.js';
 import type { Lab } from '../lab/types.js';
 import { teardown } from './down.js';
 import { fabricBatch, netnsAddBatch } from './files.js';
@@ -14,7 +15,7 @@ import { ensureKeys, writeKnownHosts } from './keys.js';
 import { acquireLock } from './lock.js';
 import { hostDir, hostInitScript, labPaths, type LabPaths } from './paths.js';
 import { preflight, type Tools } from './preflight.js';
-import { lookupOwner, prepareHost, shadowFor, snapshotEtc, type PrepareContext } from './prepare.js';
+import { etcDirAttributes, lookupOwner, prepareHost, shadowFor, snapshotEtc, type PrepareContext } from './prepare.js';
 import { children, listNetns } from './proc.js';
 import { mapLimit, must } from './run.js';
 import { labHealthy, readState, StateWriter, type EmuState, type HostState } from './state.js';
@@ -57,7 +58,13 @@ export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResul
     }
     let cleaned = false;
     const leftovers = listNetns().some((n) => n === fabricNetns(lab.name) || n.startsWith(hostNetnsPrefix(lab.name)));
-    if (existing || leftovers) {
+    if (!existing && leftovers) {
+      throw new UsageError(
+        `namespaces of a lab named ${lab.name} exist, but ${paths.dir} has no record of them`,
+        `is it up under another LABSMITH_STATE_DIR? labsmith down ${lab.file} (with that state dir, or this one) removes them`,
+      );
+    }
+    if (existing) {
       log(`cleaning up what an earlier up of ${lab.name} left`);
       await teardown(lab.name, paths, tools.ip);
       cleaned = true;
@@ -103,6 +110,7 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
     bridges: topo.bridges,
     uplink: topo.uplink,
     sshPort: lab.ssh.port,
+    runTmpfs: (opts.env ?? process.env).LABSMITH_RUN_ON_DISK !== '1',
     hosts,
   };
   const writer = new StateWriter(paths.state, state);
@@ -110,29 +118,43 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   step('state');
 
   await mkdir(paths.run, { recursive: true, mode: 0o700 });
-  const [, shadow] = await Promise.all([
-    ensureKeys(tools.sshKeygen, paths, lab.name, topo.hosts, concurrency),
-    snapshotEtc(tools.cp, paths.etcLower).then(() => shadowFor(paths.etcLower)),
-  ]);
-  step('keys+etc');
-
+  if (state.runTmpfs) {
+    // Everything a host writes (its /etc upper layer, /opt, /var, ...) lives in memory: file
+    // creation there is ~15x cheaper than on this disk, and down drops it in one umount.
+    await must([tools.mount, '-t', 'tmpfs', '-o', 'mode=0700,size=50%', `lsm-run-${lab.name}`, paths.run]);
+  }
   const frr = lookupOwner(readFileSync('/etc/passwd', 'utf8'), readFileSync('/etc/group', 'utf8'), 'frr');
   if (!frr) throw new Error('user frr not found in /etc/passwd (is the frr package installed?)');
-  const ctx: PrepareContext = {
-    paths,
-    sshd: tools.sshd,
-    frrDir: tools.frrDir,
-    sshPort: lab.ssh.port,
-    frr,
-    ...(shadow ? { shadow } : {}),
-    authorizedKey: await readFile(paths.keyPub, 'utf8'),
+  const lane = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const out = await work();
+    timings[name] = Math.round(performance.now() - start);
+    return out;
   };
-  await mapLimit(hosts, concurrency, (h) => prepareHost(ctx, h, h.dir));
+  // Three independent lanes: the /etc snapshot; keys then host directories; namespaces and
+  // the fabric.
+  await settleAll([
+    lane('etcSnapshot', () => snapshotEtc(tools.cp, paths.etcLower)),
+    lane('keys+prepare', async () => {
+      const [, shadow, etcDirs] = await Promise.all([ensureKeys(tools.sshKeygen, paths, lab.name, topo.hosts, concurrency), shadowFor('/etc'), etcDirAttributes(['ssh', 'frr'])]);
+      const ctx: PrepareContext = {
+        paths,
+        sshd: tools.sshd,
+        frrDir: tools.frrDir,
+        sshPort: lab.ssh.port,
+        frr,
+        etcDirs,
+        ...(shadow ? { shadow } : {}),
+        authorizedKey: await readFile(paths.keyPub, 'utf8'),
+      };
+      await mapLimit(hosts, concurrency, (h) => prepareHost(ctx, h, h.dir));
+    }),
+    lane('fabric', async () => {
+      await must([tools.ip, '-batch', '-'], { input: netnsAddBatch(topo) });
+      await must([tools.ip, '-n', topo.fabric, '-batch', '-'], { input: fabricBatch(topo) });
+    }),
+  ]);
   step('prepare');
-
-  await must([tools.ip, '-batch', '-'], { input: netnsAddBatch(topo) });
-  await must([tools.ip, '-n', topo.fabric, '-batch', '-'], { input: fabricBatch(topo) });
-  step('fabric');
 
   const script = hostInitScript();
   await mapLimit(hosts, concurrency, async (h) => {
@@ -197,4 +219,11 @@ async function startHost(tools: Tools, script: string, h: HostState, save: () =>
   }
   if (!h.initPid) throw new Error(`${h.name}: cannot find the host's PID 1 (child of ${holder})`);
   await save();
+}
+
+/** Waits for every promise (none left running behind a failure), then throws the first error. */
+async function settleAll(work: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

@@ -99,7 +99,9 @@ export async function assertNothingRemains(t: ExecutionContext, tl: TestLab, rem
     const cmd = readSafe(`/proc/${pid}/cmdline`).replace(/\0/g, ' ');
     if (cmd.includes(paths.dir) || cmd.includes(`lsm-${tl.name}`)) procs.push(`${pid}: ${cmd}`);
     for (const line of readSafe(`/proc/${pid}/mountinfo`).split('\n')) {
-      if (line.includes(paths.dir)) mounts.push(`${pid}: ${line}`);
+      // Mounts under the state dir, the runtime tmpfs, and (nsfs) copies of the lab's
+      // namespace files anywhere: any of them would keep the lab's namespaces alive.
+      if (line.includes(paths.dir) || line.includes(`/run/netns/lsm-${tl.name}`) || line.includes(` lsm-run-${tl.name} `)) mounts.push(`${pid}: ${line}`);
     }
   }
   t.deepEqual(procs, [], 'no process of the lab is left');
