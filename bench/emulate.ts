@@ -1,11 +1,12 @@
 // Emulate up and down of kubernetes-101 and of generated labs of 20 and 50 nodes: time, and
 // memory per host (RSS of each host's processes, from /proc). Each lab is renamed bench-*
 // and uses a temporary state base, so it never meets a developer's own lab.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulateDown } from '../src/emulate/down.js';
+import { labPaths } from '../src/emulate/paths.js';
 import { preflight } from '../src/emulate/preflight.js';
 import { emulateStatus } from '../src/emulate/status.js';
 import { emulateUp } from '../src/emulate/up.js';
@@ -21,11 +22,16 @@ export interface Row {
   upS: number;
   downS: number;
   /** RSS of a node host's processes (unshare, init, sleep, sshd), mean over nodes. */
-  nodeHostMiB: number;
-  /** The router host (adds zebra and staticd). */
-  routerHostMiB: number;
-  /** Every host together. */
-  totalMiB: number;
+  nodeHostRssMiB: number;
+  /** PSS of the same (shared libraries split among their users): what a node host costs. */
+  nodeHostPssMiB: number;
+  /** The router host (adds zebra and staticd), RSS and PSS. */
+  routerHostRssMiB: number;
+  routerHostPssMiB: number;
+  /** Every host together, PSS. */
+  totalPssMiB: number;
+  /** Memory of the runtime tmpfs (the /etc snapshot and every host's private files). */
+  runTmpfsMiB: number;
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,8 +56,11 @@ export async function benchEmulate(): Promise<Row[]> {
       const warm = await emulateUp(lab, { env, tools });
       const status = await emulateStatus(name, env);
       if (status.status !== 'up') throw new Error(`${name} is ${status.status} after up`);
+      const fsStat = await statfs(labPaths(name, env).run);
+      const runBytes = (fsStat.blocks - fsStat.bfree) * fsStat.bsize;
       const down2 = await emulateDown(name, { env, ip: tools.ip });
       const nodes = status.hosts.filter((h) => h.kind === 'node');
+      const router = status.hosts.find((h) => h.kind === 'router');
       const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
       rows.push({
         lab: label,
@@ -59,9 +68,12 @@ export async function benchEmulate(): Promise<Row[]> {
         coldUpS: secs(cold.ms),
         upS: secs(warm.ms),
         downS: secs(Math.max(down1.ms, down2.ms)),
-        nodeHostMiB: mib(nodes.reduce((a, h) => a + h.rssKiB, 0) / Math.max(1, nodes.length)),
-        routerHostMiB: mib(status.hosts.find((h) => h.kind === 'router')?.rssKiB ?? 0),
-        totalMiB: mib(status.hosts.reduce((a, h) => a + h.rssKiB, 0)),
+        nodeHostRssMiB: mib(nodes.reduce((a, h) => a + h.rssKiB, 0) / Math.max(1, nodes.length)),
+        nodeHostPssMiB: mib(nodes.reduce((a, h) => a + h.pssKiB, 0) / Math.max(1, nodes.length)),
+        routerHostRssMiB: mib(router?.rssKiB ?? 0),
+        routerHostPssMiB: mib(router?.pssKiB ?? 0),
+        totalPssMiB: mib(status.hosts.reduce((a, h) => a + h.pssKiB, 0)),
+        runTmpfsMiB: mib(runBytes / 1024),
       });
     } finally {
       await emulateDown(name, { env, ip: tools.ip }).catch(() => undefined);

@@ -154,3 +154,13 @@ export function killHard(pid: number): boolean {
     return false;
   }
 }
+
+/** Proportional set size in KiB (shared pages divided among their users), 0 when unknown. */
+export function pssKiB(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { labNetns } from './down.js';
 import { labPaths } from './paths.js';
-import { netnsInode, pidsByNetns, procInfo, tcpListeners, type ProcInfo } from './proc.js';
+import { netnsInode, pidsByNetns, procInfo, pssKiB, tcpListeners, type ProcInfo } from './proc.js';
 import { hostAlive, readState, type HostState } from './state.js';
 
 export type Health = 'ok' | 'degraded' | 'down';
@@ -30,8 +30,11 @@ export interface HostStatus {
   daemons: DaemonStatus[];
   /** sshd listening on the address labsmith uses. */
   sshListening: boolean;
-  processes: { pid: number; hostPid?: number; comm: string; rssKiB: number }[];
+  processes: { pid: number; hostPid?: number; comm: string; rssKiB: number; pssKiB: number }[];
+  /** Sum of the processes' RSS (counts shared libraries in full for each process). */
   rssKiB: number;
+  /** Sum of the processes' PSS (shared pages split among their users): the host's real cost. */
+  pssKiB: number;
 }
 
 export interface LabStatus {
@@ -95,7 +98,7 @@ function hostStatus(h: HostState, pids: number[], port: number): HostStatus {
   const listeners = up && h.initPid ? tcpListeners(h.initPid) : [];
   const sshListening = listeners.includes(`${h.address}:${port}`) || listeners.includes(`0.0.0.0:${port}`);
   if (up && !sshListening) problems.push(`nothing listens on ${h.address}:${port}`);
-  const processes = procs.map((p) => ({ pid: p.pid, ...(p.nspid.length > 1 ? { hostPid: p.nspid[p.nspid.length - 1]! } : {}), comm: p.comm, rssKiB: p.rssKiB }));
+  const processes = procs.map((p) => ({ pid: p.pid, ...(p.nspid.length > 1 ? { hostPid: p.nspid[p.nspid.length - 1]! } : {}), comm: p.comm, rssKiB: p.rssKiB, pssKiB: pssKiB(p.pid) }));
   return {
     name: h.name,
     kind: h.kind,
@@ -109,6 +112,7 @@ function hostStatus(h: HostState, pids: number[], port: number): HostStatus {
     sshListening,
     processes,
     rssKiB: processes.reduce((a, p) => a + p.rssKiB, 0),
+    pssKiB: processes.reduce((a, p) => a + p.pssKiB, 0),
   };
 }
 
@@ -129,7 +133,7 @@ export function formatStatus(s: LabStatus): string {
   for (const h of s.hosts) {
     const ds = h.daemons.map((d) => `${d.name}${d.alive ? `:${d.pid}` : ':dead'}`).join(' ');
     const addrs = h.interfaces.map((i) => `${i.ifname}=${i.address}`).join(' ');
-    lines.push(`  ${h.name.padEnd(w)}  ${h.kind.padEnd(7)}  ${h.health.padEnd(8)}  ${addrs}  ${ds}  ${(h.rssKiB / 1024).toFixed(1)} MiB`);
+    lines.push(`  ${h.name.padEnd(w)}  ${h.kind.padEnd(7)}  ${h.health.padEnd(8)}  ${addrs}  ${ds}  ${(h.pssKiB / 1024).toFixed(1)} MiB`);
     for (const p of h.problems) lines.push(`  ${''.padEnd(w)}  ! ${p}`);
   }
   for (const n of s.leftoverNetns) lines.push(`  leftover namespace ${n} (labsmith down removes it)`);
