@@ -130,6 +130,7 @@ export function formatStatus(s: LabStatus): string {
   if (s.status === 'down') return lines.join('\n') + '\n';
   if (s.status === 'partial') lines.push(`  an up did not finish or left namespaces behind: run labsmith down`);
   const w = Math.max(4, ...s.hosts.map((h) => h.name.length));
+  lines.push(`  ${'host'.padEnd(w)}  ${'kind'.padEnd(7)}  ${'health'.padEnd(8)}  interfaces  daemons  memory (PSS)`);
   for (const h of s.hosts) {
     const ds = h.daemons.map((d) => `${d.name}${d.alive ? `:${d.pid}` : ':dead'}`).join(' ');
     const addrs = h.interfaces.map((i) => `${i.ifname}=${i.address}`).join(' ');

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,6 +48,7 @@ test('missing frr user is reported', (t) => {
 
 test('the CLI with a PATH lacking socat, ssh-keygen and ping stops with exit 2, the list and the apt-get line, and creates nothing', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-fakepath-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const bin = path.join(dir, 'bin');
   await mkdir(bin);
   const keep = PROGRAMS.map((p) => p.name).filter((n) => !['socat', 'ssh-keygen', 'ping'].includes(n));
@@ -71,6 +72,7 @@ test('the CLI with a PATH lacking socat, ssh-keygen and ping stops with exit 2, 
 
 test('the CLI run by a non-root user stops with exit 2 before changing anything', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-nonroot-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const state = path.join(dir, 'state');
   const r = await promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'emulate', 'up', exampleLab('kubernetes-101')], { env: { PATH: process.env.PATH, LABSMITH_STATE_DIR: state } }).then(
     () => ({ code: 0, stderr: '' }),
