@@ -1,10 +1,11 @@
-// Plans one node: compares the rendered files and the lab's live network model with the
+// Plans one host: compares the rendered files and the lab's live network model with the
 // facts read from the host. Pure; apply executes the result.
 import { createHash } from 'node:crypto';
 import type { NodePlan as LabNode } from '../lab/types.js';
 import type { HostRender, RenderedFile } from '../render/types.js';
 import type { NodeFacts } from './facts-parse.js';
 import { restartOrder } from './restart-order.js';
+import { describeRouteChange, routeCommands, type OwnedRoute, type PushPlatform, type RouteChange } from './router-routes.js';
 
 export interface FileChange {
   action: 'create' | 'update';
@@ -13,14 +14,9 @@ export interface FileChange {
   reasons: ('content' | 'mode' | 'owner')[];
 }
 
-export interface LiveChange {
-  /** Human words: "create bridge docker0". */
-  description: string;
-  argv: string[];
-}
-
-export interface NodeChangePlan {
+export interface HostChangePlan {
   host: string;
+  role: HostRender['role'];
   files: FileChange[];
   unchanged: number;
   daemonReload: boolean;
@@ -28,12 +24,15 @@ export interface NodeChangePlan {
   restarts: string[];
   /** Set when systemd does not run there: the handlers are skipped, and this says why. */
   handlersSkipped?: string;
-  live: LiveChange[];
+  /** Live changes in words ("create bridge docker0", "add route ..."). */
+  live: string[];
+  /** The commands that carry the live changes out, in order. */
+  liveCommands: string[][];
   /** Leftovers of a killed upload, removed on apply. */
   temps: string[];
 }
 
-export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): NodeChangePlan {
+export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChangePlan, 'files' | 'unchanged' | 'daemonReload' | 'restarts' | 'handlersSkipped'> {
   const files: FileChange[] = [];
   let unchanged = 0;
   for (const file of render.files) {
@@ -49,27 +48,48 @@ export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): N
     if (reasons.length) files.push({ action: 'update', file, reasons });
     else unchanged++;
   }
-
   const notified = files.flatMap((f) => f.file.notifies);
   const daemonReload = notified.some((h) => h.kind === 'daemon-reload');
   const restarts = restartOrder(notified.flatMap((h) => (h.kind === 'restart' ? [h.unit] : [])));
   const skip = !facts.systemd && (daemonReload || restarts.length > 0);
-
   return {
-    host: render.host,
     files,
     unchanged,
     daemonReload: daemonReload && facts.systemd,
     restarts: facts.systemd ? restarts : [],
     ...(skip ? { handlersSkipped: `systemd does not run on ${render.host}; ${[daemonReload ? 'daemon-reload' : '', ...restarts.map((u) => `restart ${u}`)].filter(Boolean).join(', ')} skipped` } : {}),
-    live: liveChanges(node, facts),
+  };
+}
+
+export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): HostChangePlan {
+  const live = liveChanges(node, facts);
+  return {
+    host: render.host,
+    role: render.role,
+    ...planFiles(render, facts),
+    live: live.map((l) => l.description),
+    liveCommands: live.map((l) => l.argv),
     temps: facts.temps,
   };
 }
 
+export function planRouter(render: HostRender, facts: NodeFacts, platform: PushPlatform, changes: RouteChange[], owned: OwnedRoute[]): HostChangePlan {
+  const forwarding = facts.forwarding ? [] : [{ description: 'turn IPv4 forwarding on', argv: forwardingOn }];
+  return {
+    host: render.host,
+    role: 'router',
+    ...planFiles(render, facts),
+    live: [...forwarding.map((f) => f.description), ...changes.map(describeRouteChange)],
+    liveCommands: [...forwarding.map((f) => f.argv), ...routeCommands(platform, changes, owned)],
+    temps: facts.temps,
+  };
+}
+
+const forwardingOn = ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'];
+
 // The live state the rendered files describe, converged without a reboot.
-export function liveChanges(node: LabNode, facts: NodeFacts): LiveChange[] {
-  const out: LiveChange[] = [];
+export function liveChanges(node: LabNode, facts: NodeFacts): { description: string; argv: string[] }[] {
+  const out: { description: string; argv: string[] }[] = [];
   const bridge = node.docker0;
   if (bridge) {
     const want = `${bridge.gateway}/${bridge.prefix.length}`;
@@ -81,7 +101,7 @@ export function liveChanges(node: LabNode, facts: NodeFacts): LiveChange[] {
     if (!have.includes(want)) out.push({ description: `add ${want} to docker0`, argv: ['ip', 'addr', 'add', want, 'dev', 'docker0'] });
     if (!facts.docker0?.up) out.push({ description: 'bring docker0 up', argv: ['ip', 'link', 'set', 'docker0', 'up'] });
   }
-  if (!facts.forwarding) out.push({ description: 'turn IPv4 forwarding on', argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'] });
+  if (!facts.forwarding) out.push({ description: 'turn IPv4 forwarding on', argv: forwardingOn });
   if (facts.defaultGateway !== node.gateway) {
     out.push({ description: `default route via ${node.gateway}${facts.defaultGateway ? ` (was via ${facts.defaultGateway})` : ''}`, argv: ['ip', 'route', 'replace', 'default', 'via', node.gateway] });
   }
@@ -92,6 +112,6 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-export function isEmpty(plan: NodeChangePlan): boolean {
-  return plan.files.length === 0 && plan.live.length === 0 && plan.temps.length === 0;
+export function isEmpty(plan: HostChangePlan): boolean {
+  return plan.files.length === 0 && plan.liveCommands.length === 0 && plan.temps.length === 0;
 }

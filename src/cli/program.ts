@@ -5,6 +5,7 @@ import { registerValidate } from './validate.js';
 import { registerEmulate } from './emulate.js';
 import { registerRender } from './render.js';
 import { registerRoutes } from './routes.js';
+import { registerApply } from './apply.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerEmulate(program);
   registerRender(program);
   registerRoutes(program);
+  registerApply(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { NodeFacts } from '../../src/apply/facts-parse.js';
-import { liveChanges, planNode, sha256 } from '../../src/apply/node-plan.js';
+import { liveChanges, planNode, sha256 } from '../../src/apply/host-plan.js';
 import { restartOrder } from '../../src/apply/restart-order.js';
 import type { HostRender } from '../../src/render/types.js';
 import { K101, readOk } from '../helpers/lab-text.js';
