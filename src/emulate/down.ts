@@ -7,7 +7,7 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { labPaths, type LabPaths } from './paths.js';
-import { killHard, listNetns, netnsInode, pidsByNetns, pidsMentioning } from './proc.js';
+import { killHard, listNetns, netnsInode, pidsByNetns, pidsWhere } from './proc.js';
 import { run } from './run.js';
 import { readState } from './state.js';
 import { fabricNetns, hostNetnsPrefix } from './topology.js';
@@ -48,17 +48,16 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   const state = await readState(paths.state);
   const recorded = state ? [state.fabric, ...state.hosts.map((h) => h.netns)] : [];
   const names = labNetns(labName, recorded).filter((n) => netnsInode(n) !== undefined);
-  const marker = `${paths.run}/`;
 
   // Kill until nothing is left: processes in the lab's namespaces (sshd, FRR, sessions,
-  // proxies, the hosts' PID 1s) and processes still starting a host (their command line
-  // names the runtime directory, before they enter a namespace).
+  // proxies, the hosts' PID 1s), and what a killed up left running outside them (a host
+  // still starting, before it enters its namespace; ssh-keygen; the /etc copy).
   const killed = new Set<number>();
   const inodes = names.map((n) => netnsInode(n)).filter((i): i is number => i !== undefined);
   for (let round = 0; ; round++) {
     const byNs = await pidsByNetns(inodes);
     const pids = new Set<number>([...byNs.values()].flat());
-    for (const p of await pidsMentioning('host-init.sh', marker)) pids.add(p);
+    for (const p of await pidsWhere((cmd) => isUpHelper(cmd, paths.dir))) pids.add(p);
     if (!pids.size) break;
     if (round >= 100) throw new Error(`processes of lab ${labName} would not end: ${[...pids].join(' ')}`);
     for (const p of pids) if (killHard(p)) killed.add(p);
@@ -128,4 +127,11 @@ function mountTable(): { point: string; source: string }[] {
       const [left, right] = line.split(' - ');
       return { point: unescape(left?.split(' ')[4] ?? ''), source: unescape(right?.split(' ')[1] ?? '') };
     });
+}
+
+/** A process up starts outside the hosts' namespaces, recognised by its command line: the
+ * program, and the lab's state directory among its arguments. */
+export function isUpHelper(cmdline: string, labDir: string): boolean {
+  if (!cmdline.includes(`${labDir}/`)) return false;
+  return cmdline.includes('host-init.sh') || cmdline.includes('ssh-keygen') || / -a \/etc /.test(cmdline);
 }

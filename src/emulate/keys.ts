@@ -1,13 +1,15 @@
 // The lab's SSH key (authorized on every host) and one host key per host, generated once
 // by ssh-keygen and kept across down/up, so known_hosts stays true for the lab's life.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostKeyPath, type LabPaths } from './paths.js';
 import { mapLimit, must } from './run.js';
 import type { EmuHost } from './topology.js';
 
 async function keygen(sshKeygen: string, file: string, comment: string): Promise<void> {
   if (existsSync(file) && existsSync(`${file}.pub`)) return;
+  // Half a pair (an up killed while generating it) is replaced: ssh-keygen would ask first.
+  await Promise.all([rm(file, { force: true }), rm(`${file}.pub`, { force: true })]);
   await must([sshKeygen, '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
 }
 

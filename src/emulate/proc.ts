@@ -63,17 +63,15 @@ export async function allPids(): Promise<number[]> {
   return names.filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
-/** Pids whose command line mentions every one of `needles` (e.g. the init script and a
- * lab's runtime directory). */
-export async function pidsMentioning(...needles: string[]): Promise<number[]> {
+/** Pids whose command line (NULs shown as spaces) satisfies `match`. */
+export async function pidsWhere(match: (cmdline: string) => boolean): Promise<number[]> {
   const self = process.pid;
   const found: number[] = [];
   await Promise.all(
     (await allPids()).map(async (pid) => {
       if (pid === self) return;
       try {
-        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-        if (needles.every((n) => cmd.includes(n))) found.push(pid);
+        if (match((await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' '))) found.push(pid);
       } catch {
         /* gone */
       }
