@@ -1,7 +1,7 @@
 // The validate command as a user runs it: exit codes, stderr format, no stack traces.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,8 +18,14 @@ const run = async (args: string[]) => {
   }
 };
 
+const dirs: string[] = [];
+test.after.always(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
 const writeLab = async (text: string) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-validate-'));
+  dirs.push(dir);
   const file = path.join(dir, 'bad.lab.yaml');
   await writeFile(file, text);
   return file;
