@@ -1,6 +1,6 @@
 // validate (+ render, once it exists) of generated labs: time and memory.
 import { readLabText } from '../src/lab/read.js';
-import { generateBigLab } from './gen-big-lab.js';
+import { generateLabYaml } from './gen-lab.js';
 
 export interface OfflineRow {
   nodes: number;
@@ -17,10 +17,10 @@ export async function benchOffline(sizes: number[], render?: Renderer): Promise<
   const rows: OfflineRow[] = [];
   // One untimed pass warms the JIT and compiles templates, as a real run's first lab would not
   // be measured against a cold VM in a loop either.
-  const warm = readLabText('warm.lab.yaml', generateBigLab(50));
+  const warm = readLabText('warm.lab.yaml', generateLabYaml(50));
   render?.(warm.lab);
   for (const nodes of sizes) {
-    const text = generateBigLab(nodes);
+    const text = generateLabYaml(nodes);
     global.gc?.();
     const t0 = performance.now();
     const { lab } = readLabText(`big-${nodes}.lab.yaml`, text);

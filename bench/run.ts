@@ -1,7 +1,13 @@
-// npm run bench: speed and memory figures, printed, never asserted.
+// npm run bench: speed and memory figures, printed, never asserted. The emulated-lab parts
+// need root and the packages of scripts/setup.sh.
 import { renderLab } from '../src/render/index.js';
+import { benchApply } from './apply.js';
+import { benchEmulate } from './emulate.js';
 import { benchOffline } from './offline.js';
 
-const rows = await benchOffline([100, 1000, 10000], renderLab);
-console.log('validate + render of generated labs');
-console.table(rows);
+console.log('validate + render of generated labs (ms, MiB)');
+console.table(await benchOffline([100, 1000, 10000], renderLab));
+console.log('emulate up and down (s, MiB)');
+console.table(await benchEmulate());
+console.log('apply on the emulated lab: cold and no-op (s)');
+console.table(await benchApply());
