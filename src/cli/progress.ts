@@ -16,7 +16,8 @@ export function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream 
   if (mode.json) return { step() {}, done() {}, note: (t) => void stream.write(`${t}\n`), stop() {} };
   if (!stream.isTTY) {
     return {
-      step: (host, text) => void stream.write(`${host}: ${text}\n`),
+      // Not a terminal (a log, CI): one line per host when it ends, not every step.
+      step() {},
       done: (host, ok, text) => void stream.write(`${host}: ${ok ? 'done' : 'FAILED'}: ${text}\n`),
       note: (t) => void stream.write(`${t}\n`),
       stop() {},

@@ -1,11 +1,8 @@
 // The files an emulated host starts from, as text (pure): its sshd configuration, /etc
 // basics, the router's minimal FRR files, the init script's environment and the `ip -batch`
 // scripts for the fabric and for each host.
+import { shellQuoteArg } from '../remote/quote.js';
 import type { EmuHost, Topology } from './topology.js';
-
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 export function sshdConfig(host: EmuHost, port: number): string {
   const addresses = [...new Set([...host.interfaces.map((i) => i.address), ...(host.loopback ? [host.loopback] : []), '127.0.0.1'])];
@@ -105,7 +102,7 @@ export function hostEnvFile(host: EmuHost, env: HostEnv): string {
     ['LS_SSHD', env.sshd],
     ['LS_FRR_DIR', env.frrDir],
   ];
-  return vars.map(([k, v]) => `${k}=${shellQuote(v)}`).join('\n') + '\n';
+  return vars.map(([k, v]) => `${k}=${shellQuoteArg(v)}`).join('\n') + '\n';
 }
 
 /** `ip -batch` inside the host's namespace: its addresses and default route. */
