@@ -6,6 +6,7 @@ import { registerEmulate } from './emulate.js';
 import { registerRender } from './render.js';
 import { registerRoutes } from './routes.js';
 import { registerApply } from './apply.js';
+import { registerVerify } from './verify.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerRoutes(program);
   registerApply(program);
+  registerVerify(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
