@@ -1,12 +1,14 @@
 # labsmith verify: every probe of one host, at once, in one process (python 3.6+).
 #
-#   python3 prober.py TIMEOUT_MS KIND NETNS DST PORT [KIND NETNS DST PORT ...]
+#   python3 prober.py TIMEOUT_MS ANSWER_MS KIND NETNS DST PORT [KIND NETNS DST PORT ...]
 #
 # Probe i (from 0) is the i-th group of four. KIND is "tcp" (connect to DST:PORT and read the
 # one line the far side answers: labsmith's listener says which address it saw) or "icmp"
 # (one echo request to DST; PORT is ignored). NETNS is "-" for the host's own network
 # namespace, else a name under /run/netns: the socket is made there (setns(2)), so a probe
-# leaves from that pod with the pod's address. Every probe starts at once and gets TIMEOUT_MS.
+# leaves from that pod with the pod's address. Every probe starts at once; each gets TIMEOUT_MS
+# for its connection (or echo reply), then ANSWER_MS for the answer of a connected socket
+# (the far side's listener may wait its turn for a CPU on a loaded machine).
 #
 # Output, one line per probe, in the order they finish, then "@done":
 #   P <i> ok <rtt ms> <answer or ->
@@ -68,18 +70,19 @@ def errname(code):
 
 def main():
     args = sys.argv[1:]
-    if not args or (len(args) - 1) % 4:
-        sys.stdout.write('@usage prober.py TIMEOUT_MS [KIND NETNS DST PORT]...\n')
+    if len(args) < 2 or (len(args) - 2) % 4:
+        sys.stdout.write('@usage prober.py TIMEOUT_MS ANSWER_MS [KIND NETNS DST PORT]...\n')
         sys.exit(2)
     timeout = int(args[0]) / 1000.0
-    probes = [tuple(args[i:i + 4]) for i in range(1, len(args), 4)]
+    answer_timeout = int(args[1]) / 1000.0
+    probes = [tuple(args[i:i + 4]) for i in range(2, len(args), 4)]
     out = []
     ns = Namespaces()
     poll = select.poll()
-    tcp = {}  # fd -> [index, socket, start, connected, data]
+    tcp = {}  # fd -> [index, socket, deadline, connect rtt or None, data]
     icmp = {}  # netns -> raw socket
     icmp_fd = {}  # fd -> netns
-    pending_icmp = {}  # seq -> (index, start)
+    pending_icmp = {}  # seq -> [index, start, deadline]
     ident = os.getpid() & 0xffff
     done = set()
 
@@ -88,7 +91,10 @@ def main():
             done.add(i)
             out.append('P %d %s' % (i, text))
 
-    start_all = now()
+    def close_tcp(fd):
+        poll.unregister(fd)
+        tcp.pop(fd)[1].close()
+
     for i, (kind, netns, dst, port) in enumerate(probes):
         try:
             if kind == 'tcp':
@@ -100,7 +106,7 @@ def main():
                     s.close()
                     finish(i, 'fail %s %d' % (errname(rc), rc))
                     continue
-                tcp[s.fileno()] = [i, s, t0, None, b'']
+                tcp[s.fileno()] = [i, s, t0 + timeout, None, b'', t0]
                 poll.register(s.fileno(), select.POLLOUT)
             elif kind == 'icmp':
                 raw = icmp.get(netns)
@@ -114,7 +120,8 @@ def main():
                 header = struct.pack('!BBHHH', 8, 0, 0, ident, seq)
                 payload = b'labsmith-verify'
                 packet = struct.pack('!BBHHH', 8, 0, checksum(header + payload), ident, seq) + payload
-                pending_icmp[seq] = (i, now())
+                t0 = now()
+                pending_icmp[seq] = [i, t0, t0 + timeout]
                 try:
                     raw.sendto(packet, (dst, 0))
                 except (IOError, OSError) as e:
@@ -128,12 +135,10 @@ def main():
             else:
                 finish(i, 'fail error %s' % (e.strerror or e))
 
-    deadline = start_all + timeout
-    while len(done) < len(probes):
-        left = deadline - now()
-        if left <= 0:
-            break
-        for fd, ev in poll.poll(max(1, int(left * 1000))):
+    while tcp or pending_icmp:
+        t = now()
+        nxt = min([e[2] for e in tcp.values()] + [e[2] for e in pending_icmp.values()])
+        for fd, ev in poll.poll(max(1, int((nxt - t) * 1000) + 1)):
             if fd in icmp_fd:
                 raw = icmp[icmp_fd[fd]]
                 while True:
@@ -147,7 +152,7 @@ def main():
                     if kind == 0:
                         rid, seq = struct.unpack('!HH', data[ihl + 4:ihl + 8])
                         if rid == ident and seq in pending_icmp:
-                            i, t0 = pending_icmp.pop(seq)
+                            i, t0, _ = pending_icmp.pop(seq)
                             finish(i, 'ok %.3f -' % ((t - t0) * 1000))
                     elif kind in (3, 11) and len(data) >= ihl + 8 + 20 + 8:
                         inner = data[ihl + 8:]
@@ -156,7 +161,7 @@ def main():
                             continue
                         itype, _, _, rid, seq = struct.unpack('!BBHHH', inner[iihl:iihl + 8])
                         if itype == 8 and rid == ident and seq in pending_icmp:
-                            i, _ = pending_icmp.pop(seq)
+                            i = pending_icmp.pop(seq)[0]
                             if kind == 3:
                                 finish(i, 'fail unreach %d/%s' % (code, addr[0]))
                             else:
@@ -165,16 +170,15 @@ def main():
             entry = tcp.get(fd)
             if entry is None:
                 continue
-            i, s, t0, connected, data = entry
+            i, s, _, connected, data, t0 = entry
             if connected is None:
                 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err:
                     finish(i, 'fail %s %d' % (errname(err), err))
-                    poll.unregister(fd)
-                    s.close()
-                    del tcp[fd]
+                    close_tcp(fd)
                     continue
                 entry[3] = now() - t0
+                entry[2] = now() + answer_timeout
                 poll.modify(fd, select.POLLIN)
                 continue
             try:
@@ -190,17 +194,20 @@ def main():
             if not chunk or b'\n' in data:
                 answer = data.split(b'\n')[0].decode('ascii', 'replace').strip() or '-'
                 finish(i, 'ok %.3f %s' % (entry[3] * 1000, answer.replace(' ', '_')))
-                poll.unregister(fd)
-                s.close()
-                del tcp[fd]
+                close_tcp(fd)
+        # Expire what ran out of time, after reading what arrived (a starved prober must not
+        # blame the network): each probe has its own deadline (connect or echo within
+        # TIMEOUT, then the answer within ANSWER after connecting).
+        t = now()
+        for fd in [fd for fd, e in tcp.items() if e[2] <= t]:
+            e = tcp[fd]
+            finish(e[0], 'fail noanswer' if e[3] is not None else 'fail timeout')
+            close_tcp(fd)
+        for seq in [q for q, e in pending_icmp.items() if e[2] <= t]:
+            finish(pending_icmp.pop(seq)[0], 'fail timeout')
         if len(out) > 64:
             sys.stdout.write('\n'.join(out) + '\n')
             del out[:]
-    for entry in tcp.values():
-        if entry[3] is not None:
-            # Connected, but nothing answered: something listens there that is not labsmith's.
-            finish(entry[0], 'fail noanswer')
-        entry[1].close()
     for i in range(len(probes)):
         finish(i, 'fail timeout')
     out.append('@done')

@@ -57,7 +57,9 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const nodeOf = new Map(lab.nodes.map((n) => [n.name, n]));
   const who = (address: string): string => {
     const n = lab.nodes.find((x) => x.address === address);
-    return n ? ` (${n.name})` : '';
+    if (n) return ` (${n.name})`;
+    const d = lab.nodes.find((x) => x.docker0?.gateway === address);
+    return d ? ` (${d.name}'s docker0)` : '';
   };
 
   // Layer 0: SSH, then whether the host's commands ran.

@@ -77,6 +77,8 @@ export interface VerifyReport {
   /** Probe pods removed afterwards (--cleanup), per host. */
   cleanedUp?: Record<string, string[]>;
   ms: number;
+  /** Wall time of each phase (ms): connect, facts, probes, cleanup, diagnose. */
+  phases: Record<string, number>;
   totals: { checks: number; pass: number; fail: number; skip: number; unknown: number; rootCauses: number; connections: number; commands: number };
 }
 

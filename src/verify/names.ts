@@ -21,5 +21,9 @@ export function podVeth(pod: Pick<ProbePod, 'name'>): string {
 /** Where the listener's code, pid file and nothing else live on a node. */
 export const VERIFY_RUN_DIR = '/run/labsmith-verify';
 
-/** Per-probe timeout: a dead target costs at most this. */
+/** Per-probe timeout for a connection or an echo reply: a dead target costs at most this. */
 export const PROBE_TIMEOUT_MS = 1000;
+
+/** Once connected, how long the far side's listener may take to answer (on a loaded machine
+ * it waits for a CPU; the connection itself already proved the path). */
+export const ANSWER_TIMEOUT_MS = 3000;

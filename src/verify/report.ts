@@ -171,6 +171,7 @@ export function verifyJson(report: VerifyReport): unknown {
     ok: report.ok,
     probePort: PROBE_PORT,
     ms: report.ms,
+    phases: report.phases,
     totals: report.totals,
     layers: LAYERS.map((l) => {
       const mine = report.checks.filter((x) => x.layer === l);

@@ -42,6 +42,13 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   const roles = new Map<string, Role>(targets.map((t) => [t.host, t.role]));
   const step = opts.onStep ?? (() => {});
 
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const pool = await connectAll(targets, {
     concurrency: opts.concurrency ?? 32,
     ...(opts.acceptChangedHostKeys ? { acceptChangedHostKeys: opts.acceptChangedHostKeys } : {}),
@@ -61,6 +68,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       ...(failed ? { sshError: `${failed.kind}: ${failed.message.split('\n')[0]}` } : {}),
     });
   }
+  phase('connect');
   const outcomes = new Map<string, ProbeOutcome>();
   const cleanedUp: Record<string, string[]> = {};
   try {
@@ -85,6 +93,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       }),
     );
 
+    phase('facts');
     // 2. Probes: planned now that the nodes' nat tables say which services are implemented.
     const natOf = (node: string) => obs.get(node)?.nodeFacts?.natRules ?? [];
     const probes = planProbes(lab, {
@@ -117,6 +126,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       }),
     );
 
+    phase('probes');
     // 3. --cleanup
     if (opts.cleanup) {
       await Promise.all(
@@ -131,6 +141,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
             }
           }),
       );
+      phase('cleanup');
     }
 
     const { checks, skipped } = diagnose({ lab, hosts: obs, ...(routerSkip ? { routerSkip } : {}), ...(outside ? { outside } : {}), probes, outcomes });
@@ -147,6 +158,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       };
     });
     if (routerSkip) hosts.push({ host: lab.router.name, role: 'router', ssh: 'not-used', commands: 0, connections: 0 });
+    phase('diagnose');
     const t = totals(checks, hosts);
     return {
       lab: lab.name,
@@ -157,6 +169,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       skipped,
       ...(opts.cleanup ? { cleanedUp } : {}),
       ms: Math.round(performance.now() - t0),
+      phases,
       totals: t,
     };
   } finally {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PushPlatform } from '../apply/router-routes.js';
-import { POD_NETNS_PREFIX, PROBE_TIMEOUT_MS, VERIFY_RUN_DIR } from './names.js';
+import { ANSWER_TIMEOUT_MS, POD_NETNS_PREFIX, PROBE_TIMEOUT_MS, VERIFY_RUN_DIR } from './names.js';
 
 const SCRIPT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'verify');
 const cache = new Map<string, string>();
@@ -107,7 +107,7 @@ export function routerFactsScript(platform: PushPlatform): string {
   return `echo "@forwarding"\ncat /proc/sys/net/ipv4/ip_forward\necho "@routes"\n${table}\necho "@end"\n`;
 }
 
-/** Runs the prober with the host's probes. Args: PROBER_SRC TIMEOUT_MS (KIND NETNS DST PORT)... */
+/** Runs the prober with the host's probes. Args: PROBER_SRC TIMEOUT_MS ANSWER_MS (KIND NETNS DST PORT)... */
 export const PROBE_SCRIPT = `command -v python3 >/dev/null 2>&1 || { echo "@nopython"; exit 0; }
 src=$1
 shift
@@ -157,6 +157,6 @@ export interface WireProbe {
   port: number;
 }
 
-export function probeArgv(probes: readonly WireProbe[], timeoutMs = PROBE_TIMEOUT_MS): string[] {
-  return ['sh', '-c', PROBE_SCRIPT, 'labsmith-verify', pythonSource('prober'), String(timeoutMs), ...probes.flatMap((p) => [p.kind, p.netns, p.dst, String(p.port)])];
+export function probeArgv(probes: readonly WireProbe[], timeoutMs = PROBE_TIMEOUT_MS, answerMs = ANSWER_TIMEOUT_MS): string[] {
+  return ['sh', '-c', PROBE_SCRIPT, 'labsmith-verify', pythonSource('prober'), String(timeoutMs), String(answerMs), ...probes.flatMap((p) => [p.kind, p.netns, p.dst, String(p.port)])];
 }
