@@ -264,7 +264,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       add({ ...base, result: 'unknown', detail, cause: unknownCause, diagnosis: `${describe(p)}: ${failureText(p, o)}; cannot tell why: ${byId.get(unknownCause)?.diagnosis ?? unknownCause}` });
       continue;
     }
-    add({ ...base, result: 'fail', detail, diagnosis: `${describe(p)}: ${failureText(p, o)}${hint(p, o)}` });
+    add({ ...base, result: 'fail', detail, diagnosis: `${describe(p)}: ${failureText(p, o)}${hint(p, o)}${serviceHint(p, natOf)}` });
   }
 
   // Layer 4 root: NAT of pod traffic, per minion, from what the receivers saw.
@@ -364,6 +364,22 @@ function hint(p: PlannedProbe, o: Extract<ProbeOutcome, { ok: false }>): string 
   if (p.kind === 'pod' && p.source.host !== (p.target as Endpoint).host && (o.reason === 'timeout' || o.reason === 'hostunreach'))
     return ` (check filters on ${p.source.host}, the MLS and ${(p.target as Endpoint).host}: iptables FORWARD rules, rp_filter)`;
   return '';
+}
+
+/** For a service that does not answer: where the node's rules send it, when that is no endpoint
+ * (a DNAT rule for the service's address and port, or else every DNAT target on the node). */
+function serviceHint(p: PlannedProbe, natOf: (node: string) => string[] | undefined): string {
+  const t = p.target;
+  if (t.kind !== 'service' && t.kind !== 'nodeport') return '';
+  const node = t.kind === 'service' ? p.source.host : t.host!;
+  const endpoints = t.service.endpoints.map((e) => `${e.ip}:${e.port}`);
+  const rules = natOf(node) ?? [];
+  const dnat = (r: string) => /--to-destination (\d+\.\d+\.\d+\.\d+:\d+)/.exec(r)?.[1];
+  const direct = rules.filter((r) => (t.kind === 'service' ? natHasService([r], t.address, t.port) : natHasNodePort([r], t.port))).flatMap((r) => dnat(r) ?? []);
+  const targets = direct.length ? direct : rules.flatMap((r) => dnat(r) ?? []);
+  const strays = [...new Set(targets.filter((x) => !endpoints.includes(x)))];
+  if (!strays.length || (!direct.length && strays.length < targets.length)) return '';
+  return `; ${node}'s nat rules send it to ${strays.join(', ')}, not to an endpoint of ${t.service.name} (${endpoints.join(', ')})`;
 }
 
 /** Root-cause checks on the way from the probe's source to its target and back. */
