@@ -71,7 +71,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       source: 'labsmith',
       target: h.host,
       result: h.reached ? 'pass' : 'fail',
-      ...(h.reached ? {} : { diagnosis: `${h.host} is unreachable over SSH (${h.sshError ?? 'no connection'}): its checks are unknown, not failed` }),
+      ...(h.reached ? {} : { diagnosis: `${h.host} is unreachable over SSH (${clip(h.sshError ?? 'no connection', 240)}): its checks are unknown, not failed` }),
     });
   }
   const unreachable = (host: string) => hosts.get(host)?.reached === false;
@@ -180,6 +180,12 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     add({ ...base, result: diagnosis ? 'fail' : 'pass', ...(diagnosis ? { diagnosis } : {}) });
   }
 
+  // Hosts whose probe command could not run.
+  for (const h of hosts.values()) {
+    if (!h.reached || !h.probeError) continue;
+    add({ id: `prober:${h.host}`, layer: 0, kind: 'ssh', source: 'labsmith', target: h.host, result: 'fail', diagnosis: `${h.host}: ${h.probeError}` });
+  }
+
   // Layer 4 roots: probe pods and listener on every minion.
   for (const n of lab.nodes.filter(isMinion)) {
     const mine = lab.pods.filter((p) => p.node === n.name);
@@ -199,14 +205,12 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     const l = f.listener;
     if (!l || l.status === 'error') problems.push(`the probe listener failed: ${l?.message ?? 'no report'}`);
     else if (l.status === 'nopython') problems.push('python3 is missing: the probe listener needs it (apt-get install python3-minimal, or yum install python3)');
-    add({ ...base, result: problems.length ? 'fail' : 'pass', ...(problems.length ? { diagnosis: `probe pods on ${n.name}: ${problems.join('; ')}` } : {}) });
+    // A docker0 that is missing or down, or python3 missing (the prober says so too), is the
+    // reason; the pods' trouble follows from it.
+    const because = byId.get(`docker0:${n.name}`)?.result === 'fail' ? `docker0:${n.name}` : l?.status === 'nopython' && byId.get(`prober:${n.name}`) ? `prober:${n.name}` : undefined;
+    add({ ...base, result: problems.length ? 'fail' : 'pass', ...(problems.length ? { diagnosis: `probe pods on ${n.name}: ${problems.join('; ')}`, ...(because ? { cause: because } : {}) } : {}) });
   }
 
-  // Hosts whose probe command could not run.
-  for (const h of hosts.values()) {
-    if (!h.reached || !h.probeError) continue;
-    add({ id: `prober:${h.host}`, layer: 0, kind: 'ssh', source: 'labsmith', target: h.host, result: 'fail', diagnosis: `${h.host}: ${h.probeError}` });
-  }
 
   // Services: which nodes implement them (read from their nat tables).
   const natOf = (node: string) => hosts.get(node)?.nodeFacts?.natRules;
@@ -292,10 +296,21 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   // Layer 5: services. Probed only where a node implements them.
   serviceChecks(input, add, skipped, natOf);
 
+  // A cause that has a cause of its own: point at the root.
+  for (const c of checks) {
+    const seen = new Set<string>();
+    while (c.cause && byId.get(c.cause)?.cause && !seen.has(c.cause)) {
+      seen.add(c.cause);
+      c.cause = byId.get(c.cause)!.cause;
+    }
+  }
+
   const order = (c: Check) => c.layer * 10 + (['ssh', 'forwarding', 'gateway', 'route', 'service-range', 'docker0', 'pods', 'nat'].includes(c.kind) ? 0 : 1);
   checks.sort((a, b) => order(a) - order(b));
   return { checks, skipped };
 }
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 3)}...` : s);
 
 function overlapsText(cidr: string, p: Prefix): boolean {
   const [net, len] = cidr.split('/');
@@ -389,7 +404,7 @@ export function pathCauses(lab: Lab, p: PlannedProbe, router: string): string[] 
   const out: string[] = [];
   const node = (name: string) => lab.nodes.find((n) => n.name === name);
   const cidrOf = (host: string) => node(host)?.docker0?.prefix.cidr;
-  if (s.kind === 'pod') out.push(`pods:${s.host}`, `docker0:${s.host}`);
+  if (s.kind === 'pod') out.push(`docker0:${s.host}`, `pods:${s.host}`);
   if (p.kind === 'reach') {
     const a = node(s.host)!;
     const b = node((t as Endpoint).host)!;
@@ -401,7 +416,7 @@ export function pathCauses(lab: Lab, p: PlannedProbe, router: string): string[] 
     return out;
   }
   const target = t as Endpoint;
-  out.push(`pods:${target.host}`, `docker0:${target.host}`);
+  out.push(`docker0:${target.host}`, `pods:${target.host}`);
   if (s.host === target.host) return out;
   // Leaving the source's host for the MLS.
   if (s.kind === 'pod') out.push(`forwarding:${s.host}`, `gateway:${s.host}`, `route:${cidrOf(s.host)}`);
