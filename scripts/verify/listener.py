@@ -1,6 +1,6 @@
 # labsmith verify: the listener of a node's probe pods (one process per node, python 3.6+).
 #
-#   python3 listener.py PIDFILE CODE RESTART NETNS PORT [NETNS PORT ...]
+#   python3 -S listener.py PIDFILE CODE RESTART NETNS PORT [NETNS PORT ...]
 #
 # For each NETNS PORT pair it listens on 0.0.0.0:PORT inside the network namespace
 # /run/netns/NETNS (the socket is made there with setns(2), so one process serves every pod
@@ -50,9 +50,9 @@ def running(pidfile):
 
 
 def same(a, b):
-    # python3, listener.py, PIDFILE, CODE, RESTART, pairs...: all but RESTART must match.
+    # python3 -S, listener.py, PIDFILE, CODE, RESTART, pairs...: all but RESTART must match.
     a, b = a.split(b'\0'), b.split(b'\0')
-    return a[:4] + a[5:] == b[:4] + b[5:]
+    return a[:5] + a[6:] == b[:5] + b[6:]
 
 
 def stop(pid):

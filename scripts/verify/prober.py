@@ -38,25 +38,32 @@ def checksum(data):
 
 
 class Namespaces(object):
+    """Sockets made inside pod namespaces. Probes come grouped by source, so the process
+    stays in one namespace while it makes that source's sockets; home() returns."""
+
     def __init__(self):
         self.libc = ctypes.CDLL(None, use_errno=True)
-        self.home = os.open('/proc/self/ns/net', os.O_RDONLY)
+        self.fds = {'-': os.open('/proc/self/ns/net', os.O_RDONLY)}
+        self.current = '-'
+
+    def enter(self, netns):
+        if netns == self.current:
+            return
+        fd = self.fds.get(netns)
+        if fd is None:
+            fd = os.open('/run/netns/' + netns, os.O_RDONLY)
+            self.fds[netns] = fd
+        if self.libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), 'setns ' + netns)
+        self.current = netns
 
     def socket(self, netns, family, kind, proto=0):
         """A socket made inside netns ('-': the host's own)."""
-        if netns == '-':
-            return socket.socket(family, kind, proto)
-        fd = os.open('/run/netns/' + netns, os.O_RDONLY)
-        try:
-            if self.libc.setns(fd, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), 'setns')
-        finally:
-            os.close(fd)
-        try:
-            return socket.socket(family, kind, proto)
-        finally:
-            if self.libc.setns(self.home, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), 'setns back')
+        self.enter(netns)
+        return socket.socket(family, kind, proto)
+
+    def home(self):
+        self.enter('-')
 
 
 def errname(code):
@@ -135,6 +142,7 @@ def main():
             else:
                 finish(i, 'fail error %s' % (e.strerror or e))
 
+    ns.home()
     while tcp or pending_icmp:
         t = now()
         nxt = min([e[2] for e in tcp.values()] + [e[2] for e in pending_icmp.values()])

@@ -80,9 +80,19 @@ for f in /run/netns/${POD_NETNS_PREFIX}*; do
   ip netns del "$ns" && echo "pod $ns removed" && restart=1
 done
 echo "@listener"
-if command -v python3 >/dev/null 2>&1; then
+# The running listener is kept when it serves exactly these pods with this code (its command
+# line says so: python3 -S listener.py PIDFILE CODE RESTART NETNS PORT...), without starting Python.
+kept=
+if [ "$restart" = 0 ] && pid=$(cat ${VERIFY_RUN_DIR}/listener.pid 2>/dev/null) && [ -r "/proc/$pid/cmdline" ]; then
+  have=$(tr '\\0' '\\n' <"/proc/$pid/cmdline" | sed -e 1,4d -e 6d)
+  want=$(printf '%s\\n' "$code" "$@")
+  [ "$have" = "$want" ] && kept=$pid
+fi
+if [ -n "$kept" ]; then
+  echo "listener kept $kept"
+elif command -v python3 >/dev/null 2>&1; then
   mkdir -p ${VERIFY_RUN_DIR} && printf '%s' "$src" >${VERIFY_RUN_DIR}/listener.py.tmp && mv -f ${VERIFY_RUN_DIR}/listener.py.tmp ${VERIFY_RUN_DIR}/listener.py
-  python3 ${VERIFY_RUN_DIR}/listener.py ${VERIFY_RUN_DIR}/listener.pid "$code" "$restart" "$@" 2>&1 | tail -n 3
+  python3 -S ${VERIFY_RUN_DIR}/listener.py ${VERIFY_RUN_DIR}/listener.pid "$code" "$restart" "$@" 2>&1 | tail -n 3
 else
   echo "listener nopython"
 fi
@@ -111,7 +121,7 @@ export function routerFactsScript(platform: PushPlatform): string {
 export const PROBE_SCRIPT = `command -v python3 >/dev/null 2>&1 || { echo "@nopython"; exit 0; }
 src=$1
 shift
-exec python3 -c "$src" "$@"
+exec python3 -S -c "$src" "$@"
 `;
 
 /** Removes every probe pod and the listener (verify --cleanup). */
