@@ -204,7 +204,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     }
     const l = f.listener;
     if (!l || l.status === 'error') problems.push(`the probe listener failed: ${l?.message ?? 'no report'}`);
-    else if (l.status === 'nopython') problems.push('python3 is missing: the probe listener needs it (apt-get install python3-minimal, or yum install python3)');
+    else if (l.status === 'nopython') problems.push('python3 is missing: the probe listener needs it (apt-get install python3, or yum install python3)');
     // A docker0 that is missing or down, or python3 missing (the prober says so too), is the
     // reason; the pods' trouble follows from it.
     const because = byId.get(`docker0:${n.name}`)?.result === 'fail' ? `docker0:${n.name}` : l?.status === 'nopython' && byId.get(`prober:${n.name}`) ? `prober:${n.name}` : undefined;

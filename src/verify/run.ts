@@ -3,7 +3,11 @@
 //   2. one probe command per host running that host's whole batch of probes at once,
 //   3. with --cleanup, one command per minion removing its probe pods,
 // then the diagnosis, computed locally.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { pushPlatform, type PushPlatform } from '../apply/router-routes.js';
+import { UsageError } from '../cli/errors.js';
 import { labTargets, type LabTarget } from '../apply/targets.js';
 import { emulatedTargets } from '../emulate/targets.js';
 import type { Lab } from '../lab/types.js';
@@ -32,8 +36,25 @@ const PROBE_COMMAND_TIMEOUT_MS = 30_000;
 
 type Role = HostRun['role'];
 
+/** Where an emulated host finds python3: this machine's own, as its sshd sessions see it. */
+const HOST_PYTHON_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
+
+/** The emulated hosts run this machine's python3 (and need its ctypes): say so once, up front,
+ * rather than once per host. */
+export function emulatedPythonProblem(): string | undefined {
+  const python = HOST_PYTHON_DIRS.map((d) => path.join(d, 'python3')).find((f) => existsSync(f));
+  if (!python) return 'python3 is not installed: verify runs its probes and the pods\' listener with it (apt-get install python3)';
+  const r = spawnSync(python, ['-S', '-c', 'import ctypes, select, socket'], { encoding: 'utf8' });
+  if (r.status !== 0) return `${python} lacks modules verify needs (ctypes, select, socket): ${r.stderr.trim().split('\n').pop()} (apt-get install python3)`;
+  return undefined;
+}
+
 export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyReport> {
   const t0 = performance.now();
+  if (opts.emulated) {
+    const problem = emulatedPythonProblem();
+    if (problem) throw new UsageError(problem, 'the emulated hosts use this machine\'s programs');
+  }
   const platform = pushPlatform(lab, opts.emulated);
   const routerSkip = platform
     ? undefined
@@ -113,7 +134,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
         try {
           const r = await h.exec(probeArgv(batch.map((p) => p.wire)), { timeoutMs: PROBE_COMMAND_TIMEOUT_MS });
           const out = parseProbeOutput(r.stdout.toString());
-          if (out.noPython) o.probeError = 'python3 is missing: the prober needs it (apt-get install python3-minimal, or yum install python3)';
+          if (out.noPython) o.probeError = 'python3 is missing: the prober needs it (apt-get install python3, or yum install python3)';
           else if (!out.complete && r.code !== 0) o.probeError = `the prober failed (exit ${r.code ?? r.signal}): ${r.stderr.toString().trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
           batch.forEach((p, i) => {
             const res = out.results.get(i);

@@ -149,7 +149,7 @@ test('a node unreachable over SSH: reported as such, its checks unknown, its pee
 
 test('a host without python3: its probes unknown under one root cause', (t) => {
   const hosts = healthyHosts(lab);
-  hosts.get('kubminion1')!.probeError = 'python3 is missing: the prober needs it (apt-get install python3-minimal, or yum install python3)';
+  hosts.get('kubminion1')!.probeError = 'python3 is missing: the prober needs it (apt-get install python3, or yum install python3)';
   hosts.get('kubminion1')!.nodeFacts!.listener = { status: 'nopython' };
   const d = run(hosts, (p) => (hostOf(p, 'target') === 'kubminion1' && p.kind === 'pod' && p.source.host !== 'kubminion1' ? { ok: false, reason: 'refused' } : undefined));
   t.deepEqual(roots(d.checks).map((c) => c.id), ['prober:kubminion1']);

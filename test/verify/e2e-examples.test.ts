@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { readdirSync } from 'node:fs';
 import { cli, disposeLab, makeLab, requireEmulation, type TestLab } from '../emulate/helpers.js';
 import { LAB_DIR } from '../helpers/paths.js';
-import { runTool } from '../helpers/tools.js';
+import { emulatedPythonProblem } from '../../src/verify/run.js';
 
 interface JsonReport {
   ok: boolean;
@@ -18,7 +18,8 @@ const labs = new Map<string, TestLab>();
 
 test.before(() => {
   requireEmulation();
-  runTool('python3', ['-c', 'pass'], 'python3-minimal');
+  const python = emulatedPythonProblem();
+  if (python) throw new Error(`${python}: these tests need it`);
 });
 
 test.after.always(async () => {

@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { preflight } from '../../src/emulate/preflight.js';
 import { assertNothingRemains, cli, disposeLab, isAlive, makeLab, pidsInLab, requireEmulation, type TestLab } from '../emulate/helpers.js';
-import { runTool } from '../helpers/tools.js';
+import { emulatedPythonProblem } from '../../src/verify/run.js';
 
 interface JsonCheck {
   id: string;
@@ -31,7 +31,8 @@ let tl: TestLab;
 
 test.before(async () => {
   requireEmulation();
-  runTool('python3', ['-c', 'pass'], 'python3-minimal');
+  const python = emulatedPythonProblem();
+  if (python) throw new Error(`${python}: these tests need it`);
   tl = await makeLab('kubernetes-101', 'vfault');
   const up = await cli(['up', tl.file], tl.env);
   if (up.code !== 0) throw new Error(`up failed: ${up.stderr}`);

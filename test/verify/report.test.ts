@@ -49,7 +49,7 @@ test('--junit: a suite per layer, failures, skips, well-formed', (t) => {
   t.regex(xml, /<skipped message="nothing implements service webfrontend/);
   // A real XML parser reads it back: the case count matches.
   const parsed = spawnSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); print(len(r.findall(".//testcase")), len(r.findall(".//failure")))'], { input: xml, encoding: 'utf8' });
-  if (parsed.error) throw new Error('python3 is not installed: this test needs it (apt-get install python3-minimal)');
+  if (parsed.error) throw new Error('python3 is not installed: this test needs it (apt-get install python3)');
   t.is(parsed.status, 0, parsed.stderr);
   const r = report(true);
   t.is(parsed.stdout.trim(), `${r.totals.checks} ${r.totals.fail}`);
