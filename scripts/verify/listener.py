@@ -102,9 +102,9 @@ def serve(socks):
                 try:
                     conn, peer = s.accept()
                 except (IOError, OSError) as e:
-                    if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED):
-                        break
-                    raise
+                    if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                        time.sleep(0.01)  # out of descriptors or memory: let others finish
+                    break
                 try:
                     conn.setblocking(False)
                     conn.send((peer[0] + '\n').encode())

@@ -183,7 +183,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   // Hosts whose probe command could not run.
   for (const h of hosts.values()) {
     if (!h.reached || !h.probeError) continue;
-    add({ id: `prober:${h.host}`, layer: 0, kind: 'ssh', source: 'labsmith', target: h.host, result: 'fail', diagnosis: `${h.host}: ${h.probeError}` });
+    add({ id: `prober:${h.host}`, layer: 0, kind: 'prober', source: 'labsmith', target: h.host, result: 'fail', diagnosis: `${h.host}: ${h.probeError}` });
   }
 
   // Layer 4 roots: probe pods and listener on every minion.
@@ -210,7 +210,6 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     const because = byId.get(`docker0:${n.name}`)?.result === 'fail' ? `docker0:${n.name}` : l?.status === 'nopython' && byId.get(`prober:${n.name}`) ? `prober:${n.name}` : undefined;
     add({ ...base, result: problems.length ? 'fail' : 'pass', ...(problems.length ? { diagnosis: `probe pods on ${n.name}: ${problems.join('; ')}`, ...(because ? { cause: because } : {}) } : {}) });
   }
-
 
   // Services: which nodes implement them (read from their nat tables).
   const natOf = (node: string) => hosts.get(node)?.nodeFacts?.natRules;
@@ -305,7 +304,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     }
   }
 
-  const order = (c: Check) => c.layer * 10 + (['ssh', 'forwarding', 'gateway', 'route', 'service-range', 'docker0', 'pods', 'nat'].includes(c.kind) ? 0 : 1);
+  const order = (c: Check) => c.layer * 10 + (['ssh', 'prober', 'forwarding', 'gateway', 'route', 'service-range', 'docker0', 'pods', 'nat'].includes(c.kind) ? 0 : 1);
   checks.sort((a, b) => order(a) - order(b));
   return { checks, skipped };
 }

@@ -25,6 +25,7 @@ export type CheckResult = 'pass' | 'fail' | 'skip' | 'unknown';
 
 export type CheckKind =
   | 'ssh'
+  | 'prober'
   | 'forwarding'
   | 'gateway'
   | 'reach'
