@@ -4,6 +4,7 @@ import { renderLab } from '../src/render/index.js';
 import { benchApply } from './apply.js';
 import { benchEmulate } from './emulate.js';
 import { benchOffline } from './offline.js';
+import { benchVerify } from './verify.js';
 
 console.log('validate + render of generated labs (ms, MiB)');
 console.table(await benchOffline([100, 1000, 10000], renderLab));
@@ -11,3 +12,5 @@ console.log('emulate up and down (s, MiB)');
 console.table(await benchEmulate());
 console.log('apply on the emulated lab: cold and no-op (s)');
 console.table(await benchApply());
+console.log('verify on the emulated lab (s)');
+console.table(await benchVerify());

@@ -1,6 +1,7 @@
 // labsmith plan / apply: what would change on each host, and making it so.
 import type { Command } from 'commander';
-import { applyLab, type ApplyOptions } from '../apply/apply.js';
+import { applyLab, type ApplyOptions, type ApplyReport } from '../apply/apply.js';
+import type { Lab } from '../lab/types.js';
 import { applyText, planText, reportJson } from '../apply/report.js';
 import { readLab } from '../lab/read.js';
 import { EXIT, UsageError } from './errors.js';
@@ -46,26 +47,30 @@ export async function run(file: string, flags: Flags): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number from 1, not ${flags.concurrency}`);
   const { lab, warnings } = await readLab(file);
   for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
-  const json = Boolean(flags.json);
-  const progress = makeProgress({ json });
-  const opts: ApplyOptions = {
+  const report = await applyWithProgress(lab, {
     emulated: Boolean(flags.emulated),
     dryRun: Boolean(flags.dryRun),
     diff: Boolean(flags.diff),
     concurrency,
     ...(flags.only ? { only: flags.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(flags.acceptNewHostKey ? { acceptChangedHostKeys: flags.acceptNewHostKey } : {}),
-    onStep: (host, text) => progress.step(host, text),
-    onDone: (r) => progress.done(r.host, r.status !== 'failed', r.status === 'failed' ? `failed: ${r.error?.message.split('\n')[0]}` : r.status),
-    onNote: (text) => progress.note(text),
-  };
-  let report;
+  }, Boolean(flags.json));
+  if (flags.json) process.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
+  else process.stdout.write(flags.dryRun ? planText(report) : applyText(report));
+  process.exitCode = report.totals.failed ? EXIT.failed : EXIT.ok;
+}
+
+/** applyLab with per-host progress on stderr (none under --json); shared with `labsmith up`. */
+export async function applyWithProgress(lab: Lab, opts: ApplyOptions, json: boolean): Promise<ApplyReport> {
+  const progress = makeProgress({ json });
   try {
-    report = await applyLab(lab, opts);
+    return await applyLab(lab, {
+      ...opts,
+      onStep: (host, text) => progress.step(host, text),
+      onDone: (r) => progress.done(r.host, r.status !== 'failed', r.status === 'failed' ? `failed: ${r.error?.message.split('\n')[0]}` : r.status),
+      onNote: (text) => progress.note(text),
+    });
   } finally {
     progress.stop();
   }
-  if (json) process.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
-  else process.stdout.write(opts.dryRun ? planText(report) : applyText(report));
-  process.exitCode = report.totals.failed ? EXIT.failed : EXIT.ok;
 }

@@ -72,22 +72,22 @@ export function registerEmulate(program: Command): void {
     });
 
   program
-    .command('up')
-    .description('build the emulated lab (emulate up); apply and verify follow as they land')
-    .argument('<lab>', 'the lab file')
-    .option('--json', 'one JSON document on stdout')
-    .option('--concurrency <n>', 'hosts started at once', parsePositive)
-    .action(upAction);
-
-  program
     .command('down')
-    .description('tear the emulated lab down (emulate down)')
+    .description('tear the emulated lab down (emulate down; verify --cleanup is not needed)')
     .argument('<lab>', 'the lab file')
     .option('--json', 'one JSON document on stdout')
     .action(downAction);
 }
 
 async function upAction(file: string, opts: { json?: boolean; concurrency?: number; keepOnFailure?: boolean }): Promise<void> {
+  const built = await buildEmulated(file, opts);
+  if (opts.json) process.stdout.write(JSON.stringify(built.json, null, 2) + '\n');
+  else process.stdout.write(built.text);
+  process.exitCode = EXIT.ok;
+}
+
+/** emulate up, for `emulate up` and `up`: the lab, and what to print of it. */
+export async function buildEmulated(file: string, opts: { json?: boolean; concurrency?: number; keepOnFailure?: boolean }): Promise<{ lab: Lab; json: unknown; text: string }> {
   const tools = preflight();
   const { lab } = await readLab(file);
   const progress = !opts.json && process.stderr.isTTY;
@@ -98,16 +98,13 @@ async function upAction(file: string, opts: { json?: boolean; concurrency?: numb
     ...(progress ? { log: (l: string) => process.stderr.write(`  ${l}\n`) } : {}),
   });
   const status = await emulateStatus(lab.name);
-  if (opts.json) {
-    process.stdout.write(JSON.stringify({ lab: lab.name, already: r.already, cleaned: r.cleaned, ms: Math.round(r.ms), timings: r.timings, status }, null, 2) + '\n');
-  } else {
-    if (r.already) process.stdout.write(`${lab.name} is already up; nothing to do\n`);
-    else process.stdout.write(`${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`);
-    process.stdout.write(formatStatus(status));
-    process.stdout.write(`  ssh key: ${r.state.stateDir}/id_ed25519   known_hosts: ${r.state.stateDir}/known_hosts\n`);
-    process.stdout.write(`  run a command on a host: labsmith emulate exec ${file} ${r.state.hosts[1]?.name ?? r.state.hosts[0]!.name} -- CMD\n`);
-  }
-  process.exitCode = EXIT.ok;
+  const text = [
+    r.already ? `${lab.name} is already up; nothing to do\n` : `${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`,
+    formatStatus(status),
+    `  ssh key: ${r.state.stateDir}/id_ed25519   known_hosts: ${r.state.stateDir}/known_hosts\n`,
+    `  run a command on a host: labsmith emulate exec ${file} ${r.state.hosts[1]?.name ?? r.state.hosts[0]!.name} -- CMD\n`,
+  ].join('');
+  return { lab, json: { lab: lab.name, already: r.already, cleaned: r.cleaned, ms: Math.round(r.ms), timings: r.timings, status }, text };
 }
 
 async function downAction(file: string, opts: { json?: boolean }): Promise<void> {
@@ -134,7 +131,7 @@ async function labName(file: string): Promise<string> {
   }
 }
 
-function parsePositive(v: string): number {
+export function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency wants a whole number of 1 or more, not ${v}`);
   return n;

@@ -6,6 +6,7 @@ import { registerEmulate } from './emulate.js';
 import { registerRender } from './render.js';
 import { registerRoutes } from './routes.js';
 import { registerApply } from './apply.js';
+import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerRoutes(program);
   registerApply(program);
+  registerUp(program);
   registerVerify(program);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -12,7 +12,7 @@ import { verifyLab } from '../verify/run.js';
 import { EXIT } from './errors.js';
 import { makeProgress } from './progress.js';
 
-interface Flags {
+export interface VerifyFlags {
   emulated?: boolean;
   json?: boolean;
   junit?: string;
@@ -42,12 +42,12 @@ export function registerVerify(program: Command): void {
         'Exit status: 0 every check passed, 1 a check failed or a host was unreachable, 2 bad input.',
       ].join('\n'),
     )
-    .action(async (file: string, flags: Flags) => {
+    .action(async (file: string, flags: VerifyFlags) => {
       await verifyAction(file, flags);
     });
 }
 
-export async function verifyAction(file: string, flags: Flags): Promise<VerifyReport> {
+export async function verifyAction(file: string, flags: VerifyFlags): Promise<VerifyReport> {
   const { lab, warnings } = await readLab(file);
   for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
   const report = await runVerify(lab, flags);
@@ -55,13 +55,20 @@ export async function verifyAction(file: string, flags: Flags): Promise<VerifyRe
   return report;
 }
 
-/** verify with progress on stderr and the report on stdout (shared with `labsmith up`). */
-export async function runVerify(lab: Lab, flags: Flags): Promise<VerifyReport> {
-  const json = Boolean(flags.json);
-  const progress = makeProgress({ json });
-  let report: VerifyReport;
+/** verify with progress on stderr and the report on stdout. */
+export async function runVerify(lab: Lab, flags: VerifyFlags): Promise<VerifyReport> {
+  const report = await verifyWithProgress(lab, flags);
+  if (flags.junit) await writeFile(flags.junit, verifyJunit(report));
+  if (flags.json) process.stdout.write(JSON.stringify(verifyJson(report), null, 2) + '\n');
+  else process.stdout.write(verifyReportText(report, lab));
+  return report;
+}
+
+/** verify with progress on stderr (none under --json); shared with `labsmith up`. */
+export async function verifyWithProgress(lab: Lab, flags: VerifyFlags): Promise<VerifyReport> {
+  const progress = makeProgress({ json: Boolean(flags.json) });
   try {
-    report = await verifyLab(lab, {
+    return await verifyLab(lab, {
       emulated: Boolean(flags.emulated),
       cleanup: Boolean(flags.cleanup),
       ...(flags.acceptNewHostKey ? { acceptChangedHostKeys: flags.acceptNewHostKey } : {}),
@@ -71,11 +78,10 @@ export async function runVerify(lab: Lab, flags: Flags): Promise<VerifyReport> {
   } finally {
     progress.stop();
   }
-  if (flags.junit) await writeFile(flags.junit, verifyJunit(report));
-  if (json) process.stdout.write(JSON.stringify(verifyJson(report), null, 2) + '\n');
-  else {
-    const tty = Boolean(process.stdout.isTTY);
-    process.stdout.write(verifyText(report, lab, { color: tty && !process.env.NO_COLOR, matrix: tty, width: process.stdout.columns || 120 }));
-  }
-  return report;
+}
+
+/** The human report: a matrix on a terminal, plain lines otherwise. */
+export function verifyReportText(report: VerifyReport, lab: Lab): string {
+  const tty = Boolean(process.stdout.isTTY);
+  return verifyText(report, lab, { color: tty && !process.env.NO_COLOR, matrix: tty, width: process.stdout.columns || 120 });
 }

@@ -34,8 +34,9 @@ test.before(async () => {
   const python = emulatedPythonProblem();
   if (python) throw new Error(`${python}: these tests need it`);
   tl = await makeLab('kubernetes-101', 'vfault');
+  // `up` is the newcomer's one command: build, apply, verify; it exits 0 only when verify passes.
   const up = await cli(['up', tl.file], tl.env);
-  if (up.code !== 0) throw new Error(`up failed: ${up.stderr}`);
+  if (up.code !== 0 || !/\nverify: all checks passed\n/.test(up.stdout)) throw new Error(`up failed (exit ${up.code}): ${up.stdout}\n${up.stderr}`);
   const apply = await cli(['apply', tl.file, '--emulated'], tl.env);
   if (apply.code !== 0) throw new Error(`apply failed: ${apply.stdout}\n${apply.stderr}`);
 });
