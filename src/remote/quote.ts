@@ -9,7 +9,7 @@ const SAFE_WORD = /^[A-Za-z0-9_\-.,:/@%+]+$/;
 /** Quote one argument for POSIX sh. */
 export function shellQuoteArg(arg: string): string {
   if (arg.includes('\0')) {
-    throw new TypeError(`cannot pass a NUL byte in a shell argument: ${JSON.stringify(arg)}`);
+    throw new TypeError(`cannot pass a NUL byte in a shell argument: ${JSON.stringify(arg.length > 80 ? `${arg.slice(0, 80)}...` : arg)}`);
   }
   if (SAFE_WORD.test(arg)) return arg;
   // Inside single quotes nothing is special except the closing quote: end the quoted run,
