@@ -1,5 +1,5 @@
 // The words and the JSON document of plan and apply, both made from the same report.
-import pc from 'picocolors';
+import { colors as pc } from '../cli/colors.js';
 import { table } from '../cli/progress.js';
 import type { ApplyReport } from './apply.js';
 import type { HostResult } from './run-host.js';

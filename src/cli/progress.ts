@@ -1,7 +1,7 @@
 // One status line per host while work runs: redrawn in place on a terminal, plain
 // "host: step" lines otherwise, nothing at all under --json (stdout holds the document).
 import { createLogUpdate } from 'log-update';
-import pc from 'picocolors';
+import { stderrColors as pc } from './colors.js';
 
 export interface Progress {
   step(host: string, text: string): void;

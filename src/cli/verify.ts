@@ -9,6 +9,7 @@ import type { VerifyReport } from '../verify/model.js';
 import { PROBE_PORT } from '../verify/names.js';
 import { verifyJson, verifyJunit, verifyText } from '../verify/report.js';
 import { verifyLab } from '../verify/run.js';
+import { useColor } from './colors.js';
 import { EXIT } from './errors.js';
 import { makeProgress } from './progress.js';
 
@@ -83,5 +84,5 @@ export async function verifyWithProgress(lab: Lab, flags: VerifyFlags): Promise<
 /** The human report: a matrix on a terminal, plain lines otherwise. */
 export function verifyReportText(report: VerifyReport, lab: Lab): string {
   const tty = Boolean(process.stdout.isTTY);
-  return verifyText(report, lab, { color: tty && !process.env.NO_COLOR, matrix: tty, width: process.stdout.columns || 120 });
+  return verifyText(report, lab, { color: useColor(), matrix: tty, width: process.stdout.columns || 120 });
 }

@@ -17,7 +17,7 @@ export interface TextOptions {
 }
 
 export function verifyText(report: VerifyReport, lab: Lab, opts: TextOptions): string {
-  const c = opts.color ? pc : pc.createColors(false);
+  const c = pc.createColors(Boolean(opts.color));
   const out: string[] = [];
   out.push(`verify ${report.lab}${report.emulated ? ' (emulated)' : ''}: ${report.totals.checks} checks on ${report.hosts.filter((h) => h.ssh !== 'not-used').length} hosts in ${(report.ms / 1000).toFixed(1)} s`);
   const rows = [['LAYER', 'PASS', 'FAIL', 'SKIP', 'UNKNOWN', '']];

@@ -155,18 +155,21 @@ test.serial('routes labsmith does not own are left alone; a wrong next hop of it
 test.serial('a host whose sshd is stopped fails alone and is named; once it is back, a re-run converges', async (t) => {
   await inHost('kubmasta', 'rm', '-f', '/etc/systemd/system/etcd.service');
   await inHost('kubminion3', 'sh', '-c', 'kill "$(cat /run/sshd.pid)"');
-  const { code, report, stderr } = await apply();
-  t.is(code, 1, stderr);
-  t.is(report.totals.failed, 1);
-  t.like(host(report, 'kubminion3'), { status: 'failed', error: { kind: 'connect' } });
-  t.regex(host(report, 'kubminion3').error!.message, /kubminion3|192\.168\.10\.64/);
-  t.deepEqual(host(report, 'kubmasta').created, ['/etc/systemd/system/etcd.service'], 'the others finished');
+  try {
+    const { code, report, stderr } = await apply();
+    t.is(code, 1, stderr);
+    t.is(report.totals.failed, 1);
+    t.like(host(report, 'kubminion3'), { status: 'failed', error: { kind: 'connect' } });
+    t.regex(host(report, 'kubminion3').error!.message, /kubminion3|192\.168\.10\.64/);
+    t.deepEqual(host(report, 'kubmasta').created, ['/etc/systemd/system/etcd.service'], 'the others finished');
 
-  const human = await cli(['apply', tl.file, '--emulated'], tl.env);
-  t.is(human.code, 1);
-  t.regex(human.stdout, /kubminion3\s+failed\s+-\s+-\s+-\s+connect: /);
-
-  await inHost('kubminion3', '/usr/sbin/sshd', '-f', '/etc/ssh/sshd_config', '-E', '/var/log/sshd.log');
+    const human = await cli(['apply', tl.file, '--emulated'], tl.env);
+    t.is(human.code, 1);
+    t.regex(human.stdout, /kubminion3\s+failed\s+-\s+-\s+-\s+connect: /);
+  } finally {
+    // Later tests need the host back, whatever happened above.
+    await inHost('kubminion3', '/usr/sbin/sshd', '-f', '/etc/ssh/sshd_config', '-E', '/var/log/sshd.log');
+  }
   const again = await apply();
   t.is(again.code, 0);
   t.is(again.report.totals.failed, 0);
