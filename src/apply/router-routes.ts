@@ -1,42 +1,24 @@
 // The switch's running route table against the lab: read, compare, converge. labsmith owns
-// the routes carrying its mark (FRR tag, Linux route protocol) and never touches others.
+// the routes carrying its mark (FRR tag, Linux route protocol, VyOS description) and never
+// touches others. One driver per platform lives in switch/.
 import type { Lab, MlsRoute } from '../lab/types.js';
-import { FRR_ROUTE_TAG, LINUX_ROUTE_PROTO } from '../render/index.js';
+import { frrDriver } from './switch/frr.js';
+import { linuxDriver } from './switch/linux.js';
+import type { OwnedRoute, RouteChange, SwitchDriver } from './switch/types.js';
+import { vyosDriver } from './switch/vyos.js';
 
-export type PushPlatform = 'frr' | 'linux';
+export type PushPlatform = 'frr' | 'linux' | 'vyos';
+export type { OwnedRoute, RouteChange };
 
-export interface OwnedRoute {
-  prefix: string;
-  via: string;
-}
-
-export interface RouteChange {
-  action: 'add' | 'replace' | 'remove';
-  prefix: string;
-  via: string;
-  /** The next hop it replaces. */
-  was?: string;
-  node?: string;
-}
+export const DRIVERS: Record<PushPlatform, SwitchDriver> = { frr: frrDriver, linux: linuxDriver, vyos: vyosDriver };
 
 /** The constant remote script section that prints the running routes labsmith owns. */
 export function routeFactsScript(platform: PushPlatform): string {
-  return platform === 'frr' ? 'echo "@routes"; vtysh -c "show running-config"' : `echo "@routes"; ip -j route show proto ${LINUX_ROUTE_PROTO}`;
+  return DRIVERS[platform].factsScript;
 }
 
 export function parseOwnedRoutes(platform: PushPlatform, section: string): OwnedRoute[] {
-  if (platform === 'linux') {
-    const text = section.trim();
-    const routes = text ? (JSON.parse(text) as { dst: string; gateway?: string }[]) : [];
-    return routes.filter((r) => r.gateway).map((r) => ({ prefix: r.dst.includes('/') ? r.dst : `${r.dst}/32`, via: r.gateway! }));
-  }
-  const owned: OwnedRoute[] = [];
-  const mark = new RegExp(`\\stag ${FRR_ROUTE_TAG}(\\s|$)`);
-  for (const line of section.split('\n')) {
-    const m = /^ip route (\S+) (\S+)(.*)$/.exec(line.trim());
-    if (m && mark.test(` ${m[3]}`)) owned.push({ prefix: m[1]!, via: m[2]! });
-  }
-  return owned;
+  return DRIVERS[platform].parseOwned(section);
 }
 
 /** Adds what is missing, replaces wrong next hops, removes owned routes the lab no longer has. */
@@ -61,30 +43,16 @@ export function diffRoutes(wanted: readonly MlsRoute[], owned: readonly OwnedRou
 
 /** argv lists that carry the changes out, in order. */
 export function routeCommands(platform: PushPlatform, changes: readonly RouteChange[], owned: readonly OwnedRoute[]): string[][] {
-  if (!changes.length) return [];
-  if (platform === 'linux') {
-    return changes.map((c) =>
-      c.action === 'remove'
-        ? ['ip', 'route', 'del', c.prefix, 'via', c.via, 'proto', String(LINUX_ROUTE_PROTO)]
-        : ['ip', 'route', 'replace', c.prefix, 'via', c.via, 'proto', String(LINUX_ROUTE_PROTO)],
-    );
-  }
-  // FRR: one vtysh session; a replaced route loses every old next hop labsmith owns first.
-  const lines: string[] = [];
-  for (const c of changes) {
-    const stale = c.action === 'add' ? [] : owned.filter((o) => o.prefix === c.prefix && (c.action === 'remove' || o.via !== c.via));
-    for (const o of stale) lines.push(`no ip route ${o.prefix} ${o.via} tag ${FRR_ROUTE_TAG}`);
-    if (c.action !== 'remove') lines.push(`ip route ${c.prefix} ${c.via} tag ${FRR_ROUTE_TAG}`);
-  }
-  return [['vtysh', '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l]), '-c', 'end', '-c', 'write memory']];
+  return DRIVERS[platform].commands(changes, owned);
 }
 
 /** The platform apply pushes to, or undefined when the config must be pasted by hand. The
  * emulated MLS always runs FRR, whatever platform the real switch has. */
 export function pushPlatform(lab: Lab, emulated: boolean): PushPlatform | undefined {
   const p = lab.router.platform;
-  if (p === 'frr' || p === 'linux') return p;
-  return emulated ? 'frr' : undefined;
+  // The emulated router is FRR on Linux: a Linux switch is pushed as Linux, any other as FRR.
+  if (emulated) return p === 'linux' ? 'linux' : 'frr';
+  return p === 'frr' || p === 'linux' || p === 'vyos' ? p : undefined;
 }
 
 export function describeRouteChange(c: RouteChange): string {

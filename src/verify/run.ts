@@ -55,7 +55,9 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     const problem = emulatedPythonProblem();
     if (problem) throw new UsageError(problem, 'the emulated hosts use this machine\'s programs');
   }
-  const platform = pushPlatform(lab, opts.emulated);
+  // VyOS is Linux underneath: its kernel table is read as a Linux router's is.
+  const pushed = pushPlatform(lab, opts.emulated);
+  const platform = pushed === 'vyos' ? 'linux' : pushed;
   const routerSkip = platform
     ? undefined
     : `labsmith cannot read a ${lab.router.platform} switch's table: compare its routing table with \`labsmith routes ${lab.file}\` by hand`;

@@ -52,3 +52,49 @@ test('which switches apply can push, on real and emulated labs', (t) => {
   t.is(pushPlatform(lab, true), 'frr', 'its emulated copy runs FRR');
   t.is(pushPlatform({ ...lab, router: { ...lab.router, platform: 'linux' } }, false), 'linux');
 });
+
+// Captured shape of `show configuration commands` on VyOS (set-format, values quoted).
+const VYOS_CONFIG = [
+  "set interfaces ethernet eth0 address '10.20.30.1/24'",
+  "set protocols static route 10.10.10.0/24 description 'labsmith: kubminion1'",
+  "set protocols static route 10.10.10.0/24 next-hop 10.20.30.62",
+  "set protocols static route 10.10.20.0/24 description 'labsmith: kubminion2'",
+  "set protocols static route 10.10.20.0/24 next-hop 10.20.30.99",
+  "set protocols static route 172.31.0.0/24 next-hop 10.20.30.61",
+  "set protocols static route 172.31.1.0/24 description 'uplink to the lab server'",
+  "set protocols static route 172.31.1.0/24 next-hop 10.20.30.61",
+].join('\n');
+
+test('VyOS: routes whose description is labsmith\'s are owned; others are not', (t) => {
+  t.deepEqual(parseOwnedRoutes('vyos', VYOS_CONFIG), [
+    { prefix: '10.10.10.0/24', via: '10.20.30.62' },
+    { prefix: '10.10.20.0/24', via: '10.20.30.99' },
+  ]);
+});
+
+test('VyOS: one vbash session, one commit: a wrong next hop replaced, a missing route added, then saved', (t) => {
+  const owned = parseOwnedRoutes('vyos', VYOS_CONFIG);
+  const changes = diffRoutes(lab.router.routes, owned);
+  const [cmd, ...rest] = routeCommands('vyos', changes, owned);
+  t.deepEqual(rest, []);
+  t.deepEqual(cmd!.slice(0, 3), ['sh', '-c', 'printf "%s\\n" "$@" | vbash -s']);
+  t.deepEqual(cmd!.slice(4), [
+    'source /opt/vyatta/etc/functions/script-template',
+    'configure',
+    'delete protocols static route 10.10.20.0/24',
+    'set protocols static route 10.10.20.0/24 next-hop 10.20.30.63',
+    "set protocols static route 10.10.20.0/24 description 'labsmith: kubminion2'",
+    'set protocols static route 10.10.30.0/24 next-hop 192.168.10.64',
+    "set protocols static route 10.10.30.0/24 description 'labsmith: kubminion3'",
+    'commit',
+    'save',
+    'exit',
+  ]);
+  t.deepEqual(routeCommands('vyos', [], owned), []);
+});
+
+test('VyOS is pushed on a real lab; its emulated copy runs FRR', (t) => {
+  const vyos = { ...lab, router: { ...lab.router, platform: 'vyos' as const } };
+  t.is(pushPlatform(vyos, false), 'vyos');
+  t.is(pushPlatform(vyos, true), 'frr');
+});
