@@ -1,4 +1,5 @@
 // A pure parser for the facts command's output, tested on captured real output.
+import { splitSections } from '../remote/sections.js';
 
 export interface FileFact {
   sha256: string;
@@ -57,22 +58,6 @@ export function parseNodeFacts(output: string): NodeFacts {
     systemd: sections.get('systemd')!.trim() === 'yes',
     temps: lines(sections.get('temps')!),
   };
-}
-
-function splitSections(output: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name: string | undefined;
-  let body: string[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^@([a-z0-9]+)$/.exec(line);
-    if (m) {
-      if (name) out.set(name, body.join('\n'));
-      name = m[1];
-      body = [];
-    } else if (name) body.push(line);
-  }
-  if (name) out.set(name, body.join('\n'));
-  return out;
 }
 
 function lines(text: string): string[] {

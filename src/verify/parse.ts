@@ -1,4 +1,5 @@
 // Pure parsers for what verify's remote commands print, tested on captured real output.
+import { splitSections } from '../remote/sections.js';
 
 export class VerifyParseError extends Error {}
 
@@ -52,22 +53,6 @@ export interface ProbeOutput {
   noPython: boolean;
 }
 
-export function sections(output: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name: string | undefined;
-  let body: string[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^@([a-z0-9]+)$/.exec(line);
-    if (m) {
-      if (name) out.set(name, body.join('\n'));
-      name = m[1];
-      body = [];
-    } else if (name) body.push(line);
-  }
-  if (name) out.set(name, body.join('\n'));
-  return out;
-}
-
 const lines = (text: string): string[] => text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
 
 function json<T>(text: string, what: string): T {
@@ -83,7 +68,7 @@ function need(s: Map<string, string>, names: string[]): void {
 }
 
 export function parseNodeFacts(output: string): NodeFacts {
-  const s = sections(output);
+  const s = splitSections(output);
   need(s, ['forwarding', 'default', 'docker0', 'nat', 'end']);
   const links = json<{ flags?: string[]; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(s.get('docker0')!, 'docker0');
   const link = links[0];
@@ -145,7 +130,7 @@ interface LinuxRoute {
 }
 
 export function parseRouterFacts(platform: 'frr' | 'linux', output: string): RouterFacts {
-  const s = sections(output);
+  const s = splitSections(output);
   if (s.has('error')) throw new VerifyParseError(`reading the routing table failed: ${s.get('error')!.trim()}`);
   need(s, ['forwarding', 'routes', 'end']);
   const text = s.get('routes')!;

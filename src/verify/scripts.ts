@@ -22,12 +22,8 @@ export function pythonSource(name: 'listener' | 'prober'): string {
 /** Short hash of the listener's code: a node keeps a running listener only if it matches. */
 export const listenerCode = (): string => createHash('sha256').update(pythonSource('listener')).digest('hex').slice(0, 12);
 
-/** Facts of a node, then its probe pods made or checked, then its listener.
- * Args: LISTENER_SRC CODE N, N times (NETNS VETH ADDR/LEN GATEWAY), then NETNS PORT pairs. */
-export const NODE_PREPARE_SCRIPT = `set -u
-src=$1 code=$2 n=$3
-shift 3
-echo "@forwarding"
+/** What verify reads of every node, as sections. */
+const NODE_FACTS = `echo "@forwarding"
 cat /proc/sys/net/ipv4/ip_forward
 echo "@default"
 ip -j route show default
@@ -35,7 +31,14 @@ echo "@docker0"
 ip -j addr show dev docker0 2>/dev/null || echo "[]"
 echo "@nat"
 iptables-save -t nat 2>/dev/null || iptables -t nat -S 2>/dev/null || echo "# no iptables"
-echo "@pods"
+`;
+
+/** Facts of a node, then its probe pods made or checked, then its listener.
+ * Args: LISTENER_SRC CODE N, N times (NETNS VETH ADDR/LEN GATEWAY), then NETNS PORT pairs. */
+export const NODE_PREPARE_SCRIPT = `set -u
+src=$1 code=$2 n=$3
+shift 3
+${NODE_FACTS}echo "@pods"
 wanted=" "
 restart=0
 i=0
@@ -100,15 +103,7 @@ echo "@end"
 `;
 
 /** Facts of a node that has no pods (a master): the same sections, no pods, no listener. */
-export const NODE_FACTS_SCRIPT = `echo "@forwarding"
-cat /proc/sys/net/ipv4/ip_forward
-echo "@default"
-ip -j route show default
-echo "@docker0"
-ip -j addr show dev docker0 2>/dev/null || echo "[]"
-echo "@nat"
-iptables-save -t nat 2>/dev/null || iptables -t nat -S 2>/dev/null || echo "# no iptables"
-echo "@end"
+export const NODE_FACTS_SCRIPT = `${NODE_FACTS}echo "@end"
 `;
 
 /** The switch's routing table, read back, and its forwarding switch. */
