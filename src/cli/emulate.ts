@@ -73,7 +73,7 @@ export function registerEmulate(program: Command): void {
 
   program
     .command('down')
-    .description('tear the emulated lab down (emulate down; verify --cleanup is not needed)')
+    .description('tear the emulated lab down (emulate down): every namespace, process, mount and runtime file it made, probe pods included')
     .argument('<lab>', 'the lab file')
     .option('--json', 'one JSON document on stdout')
     .action(downAction);
