@@ -2,14 +2,9 @@
 // connections, remote commands and bytes they cost; and, for scale, what a bare
 // `ssh host true` to every host costs through the same proxy commands.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { applyLab } from '../src/apply/apply.js';
-import { emulateDown, emulatedTargets, emulateUp, preflight } from '../src/emulate/index.js';
-import { readLabText } from '../src/lab/read.js';
-import { generateLabYaml } from './gen-lab.js';
+import { emulatedTargets } from '../src/emulate/index.js';
+import { benchCases, withEmulatedLab } from './emulated-case.js';
 
 export interface ApplyRow {
   lab: string;
@@ -26,52 +21,36 @@ export interface ApplyRow {
   bareSshS: number;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function benchApply(): Promise<ApplyRow[]> {
-  const tools = preflight();
-  const cases: [string, string][] = [
-    ['kubernetes-101', await readFile(path.join(ROOT, 'lab', 'kubernetes-101.lab.yaml'), 'utf8')],
-    ['gen-50', generateLabYaml(50)],
-  ];
   const rows: ApplyRow[] = [];
-  for (const [label, text] of cases) {
-    const base = await mkdtemp(path.join(tmpdir(), 'labsmith-bench-'));
-    const env = { ...process.env, LABSMITH_STATE_DIR: base };
-    const saved = process.env.LABSMITH_STATE_DIR;
-    process.env.LABSMITH_STATE_DIR = base;
-    const name = `bench-apply-${label}`;
-    const { lab } = readLabText(path.join(base, `${name}.lab.yaml`), text.replace(/^name: .*$/m, `name: ${name}`));
-    try {
-      await emulateUp(lab, { env, tools });
-      const timed = async () => {
-        const t0 = performance.now();
-        const r = await applyLab(lab, { emulated: true, dryRun: false });
-        if (r.totals.failed) throw new Error(`apply failed on ${r.hosts.filter((h) => h.status === 'failed').map((h) => `${h.host}: ${h.error?.message}`).join('; ')}`);
-        return { s: (performance.now() - t0) / 1000, r };
-      };
-      const cold = await timed();
-      const noop = await timed();
-      if (noop.r.totals.changed) throw new Error('the second apply changed something');
-      rows.push({
-        lab: label,
-        hosts: cold.r.hosts.length,
-        coldS: round(cold.s),
-        coldConnections: cold.r.totals.connections,
-        coldCommands: cold.r.totals.commands,
-        coldKiBSent: round(cold.r.totals.bytesSent / 1024),
-        noopS: round(noop.s),
-        noopConnections: noop.r.totals.connections,
-        noopCommands: noop.r.totals.commands,
-        noopBytesSent: noop.r.totals.bytesSent,
-        bareSshS: round(await bareSsh(lab)),
-      });
-    } finally {
-      await emulateDown(name, { env, ip: tools.ip }).catch(() => undefined);
-      await rm(base, { recursive: true, force: true });
-      if (saved === undefined) delete process.env.LABSMITH_STATE_DIR;
-      else process.env.LABSMITH_STATE_DIR = saved;
-    }
+  for (const [label, text] of await benchCases([50])) {
+    rows.push(
+      await withEmulatedLab('apply', label, text, async (lab) => {
+        const timed = async () => {
+          const t0 = performance.now();
+          const r = await applyLab(lab, { emulated: true, dryRun: false });
+          if (r.totals.failed) throw new Error(`apply failed on ${r.hosts.filter((h) => h.status === 'failed').map((h) => `${h.host}: ${h.error?.message}`).join('; ')}`);
+          return { s: (performance.now() - t0) / 1000, r };
+        };
+        const cold = await timed();
+        const noop = await timed();
+        if (noop.r.totals.changed) throw new Error('the second apply changed something');
+        return {
+          lab: label,
+          hosts: cold.r.hosts.length,
+          coldS: round(cold.s),
+          coldConnections: cold.r.totals.connections,
+          coldCommands: cold.r.totals.commands,
+          coldKiBSent: round(cold.r.totals.bytesSent / 1024),
+          noopS: round(noop.s),
+          noopConnections: noop.r.totals.connections,
+          noopCommands: noop.r.totals.commands,
+          noopBytesSent: noop.r.totals.bytesSent,
+          bareSshS: round(await bareSsh(lab)),
+        };
+      }),
+    );
   }
   return rows;
 }

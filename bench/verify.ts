@@ -1,15 +1,11 @@
 // verify on the emulated lab (kubernetes-101 and a 50-node lab): the first run (probe pods
 // made, listeners started) and a second one (pods reused), with connections, remote commands
 // and probes. Needs root and the packages of scripts/setup.sh.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyLab } from '../src/apply/apply.js';
-import { emulateDown, emulateUp, preflight } from '../src/emulate/index.js';
-import { readLabText } from '../src/lab/read.js';
 import { verifyLab } from '../src/verify/run.js';
-import { generateLabYaml } from './gen-lab.js';
+import { benchCases, withEmulatedLab } from './emulated-case.js';
 
 export interface VerifyRow {
   lab: string;
@@ -26,51 +22,35 @@ export interface VerifyRow {
   ok: boolean;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function benchVerify(sizes: number[] = [50]): Promise<VerifyRow[]> {
-  const tools = preflight();
-  const cases: [string, string][] = [
-    ['kubernetes-101', await readFile(path.join(ROOT, 'lab', 'kubernetes-101.lab.yaml'), 'utf8')],
-    ...sizes.map((n): [string, string] => [`gen-${n}`, generateLabYaml(n)]),
-  ];
   const rows: VerifyRow[] = [];
-  for (const [label, text] of cases) {
-    const base = await mkdtemp(path.join(tmpdir(), 'labsmith-bench-'));
-    const env = { ...process.env, LABSMITH_STATE_DIR: base };
-    const saved = process.env.LABSMITH_STATE_DIR;
-    process.env.LABSMITH_STATE_DIR = base;
-    const name = `bench-verify-${label}`;
-    const { lab } = readLabText(path.join(base, `${name}.lab.yaml`), text.replace(/^name: .*$/m, `name: ${name}`));
-    try {
-      await emulateUp(lab, { env, tools });
-      const applied = await applyLab(lab, { emulated: true, dryRun: false });
-      if (applied.totals.failed) throw new Error(`apply failed on ${applied.hosts.filter((h) => h.status === 'failed').map((h) => h.host).join(', ')}`);
-      const timed = async () => {
-        const t0 = performance.now();
-        const r = await verifyLab(lab, { emulated: true, env });
-        return { s: (performance.now() - t0) / 1000, r };
-      };
-      const first = await timed();
-      const again = await timed();
-      rows.push({
-        lab: label,
-        hosts: again.r.hosts.length,
-        pods: lab.pods.length,
-        checks: again.r.totals.checks,
-        probes: again.r.checks.filter((c) => c.kind === 'pod' || c.kind === 'reach' || c.kind === 'service' || c.kind === 'nodeport').length,
-        firstS: round(first.s),
-        againS: round(again.s),
-        connections: again.r.totals.connections,
-        commands: again.r.totals.commands,
-        ok: first.r.ok && again.r.ok,
-      });
-    } finally {
-      await emulateDown(name, { env, ip: tools.ip }).catch(() => undefined);
-      await rm(base, { recursive: true, force: true });
-      if (saved === undefined) delete process.env.LABSMITH_STATE_DIR;
-      else process.env.LABSMITH_STATE_DIR = saved;
-    }
+  for (const [label, text] of await benchCases(sizes)) {
+    rows.push(
+      await withEmulatedLab('verify', label, text, async (lab, env) => {
+        const applied = await applyLab(lab, { emulated: true, dryRun: false });
+        if (applied.totals.failed) throw new Error(`apply failed on ${applied.hosts.filter((h) => h.status === 'failed').map((h) => h.host).join(', ')}`);
+        const timed = async () => {
+          const t0 = performance.now();
+          const r = await verifyLab(lab, { emulated: true, env });
+          return { s: (performance.now() - t0) / 1000, r };
+        };
+        const first = await timed();
+        const again = await timed();
+        return {
+          lab: label,
+          hosts: again.r.hosts.length,
+          pods: lab.pods.length,
+          checks: again.r.totals.checks,
+          probes: again.r.checks.filter((c) => c.kind === 'pod' || c.kind === 'reach' || c.kind === 'service' || c.kind === 'nodeport').length,
+          firstS: round(first.s),
+          againS: round(again.s),
+          connections: again.r.totals.connections,
+          commands: again.r.totals.commands,
+          ok: first.r.ok && again.r.ok,
+        };
+      }),
+    );
   }
   return rows;
 }
