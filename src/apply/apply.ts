@@ -2,7 +2,7 @@
 // each failing alone.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Lab } from '../lab/types.js';
 import { forEachHost, formatRemoteEvent, type RemoteCounters } from '../remote/index.js';
 import { renderLab } from '../render/index.js';

@@ -1,6 +1,6 @@
 // Plans one host: compares the rendered files and the lab's live network model with the
 // facts read from the host. Pure; apply executes the result.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import type { NodePlan as LabNode } from '../lab/types.js';
 import type { HostRender, RenderedFile } from '../render/types.js';
 import type { NodeFacts } from './facts-parse.js';
@@ -106,10 +106,6 @@ export function liveChanges(node: LabNode, facts: NodeFacts): { description: str
     out.push({ description: `default route via ${node.gateway}${facts.defaultGateway ? ` (was via ${facts.defaultGateway})` : ''}`, argv: ['ip', 'route', 'replace', 'default', 'via', node.gateway] });
   }
   return out;
-}
-
-export function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 export function isEmpty(plan: HostChangePlan): boolean {

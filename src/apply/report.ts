@@ -1,8 +1,11 @@
 // The words and the JSON document of plan and apply, both made from the same report.
-import { colors as pc } from '../cli/colors.js';
-import { table } from '../cli/progress.js';
+import picocolors from 'picocolors';
+import { table } from '../core/text.js';
 import type { ApplyReport } from './apply.js';
 import type { HostResult } from './run-host.js';
+
+export type Colors = ReturnType<typeof picocolors.createColors>;
+const plain = picocolors.createColors(false);
 
 export function reportJson(r: ApplyReport): unknown {
   return {
@@ -29,7 +32,7 @@ export function reportJson(r: ApplyReport): unknown {
 }
 
 /** What plan prints: per host, what apply would do. */
-export function planText(r: ApplyReport): string {
+export function planText(r: ApplyReport, pc: Colors = plain): string {
   const out: string[] = [];
   for (const h of r.hosts) {
     if (h.status === 'failed') {
@@ -56,9 +59,9 @@ export function planText(r: ApplyReport): string {
 }
 
 /** What apply prints after the progress: a table, then each failure and manual step. */
-export function applyText(r: ApplyReport): string {
+export function applyText(r: ApplyReport, pc: Colors = plain): string {
   const rows = [['HOST', 'STATUS', 'CHANGED', 'RESTARTED', 'SKIPPED', 'FAILED']];
-  for (const h of r.hosts) rows.push([h.host, status(h), changed(h), h.handlers.filter((x) => x.startsWith('restart')).map((x) => x.replace('restart ', '')).join(',') || '-', h.skipped.length ? 'handlers (no systemd)' : '-', h.error ? `${h.error.kind}: ${firstLine(h.error.message)}` : '-']);
+  for (const h of r.hosts) rows.push([h.host, status(h, pc), changed(h), h.handlers.filter((x) => x.startsWith('restart')).map((x) => x.replace('restart ', '')).join(',') || '-', h.skipped.length ? 'handlers (no systemd)' : '-', h.error ? `${h.error.kind}: ${firstLine(h.error.message)}` : '-']);
   const out = [table(rows)];
   for (const h of r.hosts) if (h.manual) out.push(`${h.host}: ${h.manual.note}`);
   const t = r.totals;
@@ -66,7 +69,7 @@ export function applyText(r: ApplyReport): string {
   return out.join('\n') + '\n';
 }
 
-function status(h: HostResult): string {
+function status(h: HostResult, pc: Colors): string {
   if (h.status === 'failed') return pc.red('failed');
   if (h.status === 'changed') return pc.yellow('changed');
   if (h.status === 'manual') return pc.cyan('manual');

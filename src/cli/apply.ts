@@ -6,6 +6,7 @@ import { applyText, planText, reportJson } from '../apply/report.js';
 import { readLab } from '../lab/read.js';
 import { EXIT, UsageError } from './errors.js';
 import { makeProgress } from './progress.js';
+import { colors } from './colors.js';
 import { formatDiagnostic } from '../lab/diagnostics.js';
 
 interface Flags {
@@ -56,7 +57,7 @@ export async function run(file: string, flags: Flags): Promise<void> {
     ...(flags.acceptNewHostKey ? { acceptChangedHostKeys: flags.acceptNewHostKey } : {}),
   }, Boolean(flags.json));
   if (flags.json) process.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
-  else process.stdout.write(flags.dryRun ? planText(report) : applyText(report));
+  else process.stdout.write(flags.dryRun ? planText(report, colors) : applyText(report, colors));
   process.exitCode = report.totals.failed ? EXIT.failed : EXIT.ok;
 }
 

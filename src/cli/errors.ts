@@ -2,15 +2,9 @@
 // stack trace; a host or a check that failed exits 1.
 import { formatDiagnostic, LabInputError } from '../lab/diagnostics.js';
 
-/** Wrong use of the command line or of the environment, reported like bad input. */
-export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { EXIT, UsageError } from '../core/errors.js';
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+export { EXIT, UsageError };
 
 export function reportFatal(err: unknown): number {
   if (err instanceof LabInputError) {

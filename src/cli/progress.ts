@@ -46,11 +46,3 @@ export function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream 
     },
   };
 }
-
-/** Columns padded to their widest cell; the first row is the header. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - stripAnsi(c).length))).join('  ').trimEnd()).join('\n');
-}
-
-const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

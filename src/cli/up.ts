@@ -2,6 +2,7 @@
 // it again converges and proves again.
 import type { Command } from 'commander';
 import { applyText, reportJson } from '../apply/report.js';
+import { colors } from './colors.js';
 import { verifyJson } from '../verify/report.js';
 import { applyWithProgress } from './apply.js';
 import { buildEmulated, parsePositive } from './emulate.js';
@@ -20,7 +21,7 @@ export function registerUp(program: Command): void {
       const built = await buildEmulated(file, opts);
       if (!json) process.stdout.write(built.text);
       const applied = await applyWithProgress(built.lab, { emulated: true, dryRun: false, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) }, json);
-      if (!json) process.stdout.write(`\napply:\n${applyText(applied)}\n`);
+      if (!json) process.stdout.write(`\napply:\n${applyText(applied, colors)}\n`);
       // Verify even after a failed apply: it says which hop the failure left broken.
       const verified = await verifyWithProgress(built.lab, { emulated: true, json });
       if (json) process.stdout.write(JSON.stringify({ emulate: built.json, apply: reportJson(applied), verify: verifyJson(verified) }, null, 2) + '\n');

@@ -2,7 +2,7 @@
 // pid namespaces, so the command sees the host's files, name, addresses and processes.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { labPaths } from './paths.js';
 import { hostAlive, readState, type HostState } from './state.js';
 

@@ -1,7 +1,7 @@
 // One labsmith at a time per lab: a lock file holding the pid of the labsmith that works on
 // it. A lock whose process is gone (an up that was killed) is taken over.
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { LabPaths } from './paths.js';
 import { alive } from './proc.js';
 

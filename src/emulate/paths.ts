@@ -2,7 +2,7 @@
 // re-created lab keeps its host keys and the remote layer's known_hosts stays valid);
 // everything under run/ and state.json is what `up` made and `down` removes.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../core/package-root.js';
 
 export const DEFAULT_STATE_BASE = '/var/lib/labsmith';
 
@@ -51,7 +51,5 @@ export const hostDir = (p: LabPaths, host: string): string => path.join(p.run, '
 
 /** The init script every host runs as its PID 1 (shipped in the package's scripts/). */
 export function hostInitScript(): string {
-  // dist/src/emulate/paths.js -> <package>/scripts/emulate/host-init.sh
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '..', '..', '..', 'scripts', 'emulate', 'host-init.sh');
+  return packagePath('scripts', 'emulate', 'host-init.sh');
 }

@@ -1,8 +1,9 @@
 // Before emulate changes anything: root, Linux, and every program it runs. A problem stops
 // it with exit 2, naming what is missing and the apt-get line that installs it.
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { findProgram, isExecutable } from '../core/programs.js';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Absolute paths of the programs emulate runs, resolved once through PATH. */
 export interface Tools {
@@ -70,11 +71,10 @@ export function checkPreflight(input: PreflightInput): PreflightResult {
     problems.push(`the emulated lab needs root (namespaces, mounts, interfaces); running as uid ${input.uid}: use sudo`);
   }
   const isExec = input.isExecutable ?? executable;
-  const dirs = input.pathVar.split(':').filter((d) => d !== '');
   const found: Partial<Tools> = { frrDir: input.frrDir };
   for (const p of PROGRAMS) {
-    const hit = dirs.map((d) => path.join(d, p.name)).find((f) => isExec(f));
-    if (hit) found[p.key] = path.resolve(hit);
+    const hit = findProgram(p.name, input.pathVar, isExec);
+    if (hit) found[p.key] = hit;
     else {
       problems.push(`${p.name} not found in PATH (package ${p.pkg})`);
       packages.add(p.pkg);
@@ -103,12 +103,7 @@ export function checkPreflight(input: PreflightInput): PreflightResult {
 }
 
 function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return existsSync(file);
-  } catch {
-    return false;
-  }
+  return isExecutable(file) && existsSync(file);
 }
 
 /** Checks this machine; throws a UsageError (exit 2) listing every problem. */

@@ -1,9 +1,8 @@
 // How the remote layer reaches emulated hosts over SSH without touching the machine's root
 // namespace: a proxy command that joins the host's network namespace and connects its
 // stdin/stdout to the host's sshd (as OpenSSH's ProxyCommand does).
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { findProgram } from '../core/programs.js';
+import { UsageError } from '../core/errors.js';
 import type { Lab } from '../lab/types.js';
 import { labPaths } from './paths.js';
 import { preflightError } from './preflight.js';
@@ -52,18 +51,8 @@ export async function emulatedTargets(lab: Lab, env: NodeJS.ProcessEnv = process
 }
 
 function programs(env: NodeJS.ProcessEnv): { ip: string; socat: string } {
-  const isExec = (f: string) => {
-    try {
-      accessSync(f, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const dirs = (env.PATH ?? '').split(':').filter(Boolean);
-  const find = (name: string) => dirs.map((d) => path.join(d, name)).find(isExec);
-  const ip = find('ip');
-  const socat = find('socat');
+  const ip = findProgram('ip', env.PATH ?? '');
+  const socat = findProgram('socat', env.PATH ?? '');
   if (ip && socat) return { ip, socat };
   const missing = [...(ip ? [] : ['ip not found in PATH (package iproute2)']), ...(socat ? [] : ['socat not found in PATH (package socat)'])];
   throw preflightError(missing, [...(ip ? [] : ['iproute2']), ...(socat ? [] : ['socat'])]);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Lab } from '../lab/types.js';
 import { teardown } from './down.js';
 import { fabricBatch, netnsAddBatch } from './files.js';

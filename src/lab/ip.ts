@@ -78,3 +78,21 @@ export function overlaps(x: Prefix, y: Prefix): boolean {
 export function nth(p: Prefix, n: number): string {
   return fromNumber(toNumber(p.network) + n);
 }
+
+/** A finder for the prefix that holds an address, by binary search over prefixes that do not
+ * overlap (the lab's segments). */
+export function prefixFinder<T>(items: readonly T[], prefixOf: (item: T) => Prefix): (address: number) => T | undefined {
+  const sorted = [...items].sort((a, b) => toNumber(prefixOf(a).network) - toNumber(prefixOf(b).network));
+  return (addr) => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = bounds(prefixOf(sorted[mid]!));
+      if (addr < a) hi = mid - 1;
+      else if (addr > b) lo = mid + 1;
+      else return sorted[mid];
+    }
+    return undefined;
+  };
+}

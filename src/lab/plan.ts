@@ -1,6 +1,6 @@
 // The address plan: one pure function from a validated lab file to the resolved Lab.
 // It assumes checkSemantics found no errors.
-import { bounds, fromNumber, makePrefix, nth, parsePrefix, size, toNumber } from './ip.js';
+import { bounds, fromNumber, makePrefix, nth, parsePrefix, prefixFinder, size, toNumber } from './ip.js';
 import type { LabFile } from './schema.js';
 import { matches } from './semantics.js';
 import type { Lab, MlsRoute, NodePlan, Prefix, ProbePod, Segment, ServicePlan } from './types.js';
@@ -14,11 +14,11 @@ export function planLab(file: string, src: LabFile): Lab {
   const [npFrom, npTo] = src.kubernetes.nodePortRange.split('-').map(Number) as [number, number];
 
   const segments: Segment[] = src.segments.map((s) => ({ name: s.name, prefix: mustPrefix(s.cidr), gateway: s.gateway }));
-  const sortedSegments = [...segments].sort((a, b) => toNumber(a.prefix.network) - toNumber(b.prefix.network));
+  const segmentOf = prefixFinder(segments, (s) => s.prefix);
   const podCidrs = allocatePodCidrs(src, clusterCidr);
 
   const nodes: NodePlan[] = src.nodes.map((n, i) => {
-    const segment = findSegment(sortedSegments, toNumber(n.address))!;
+    const segment = segmentOf(toNumber(n.address))!;
     const role = n.role === 'master' ? 'master' : 'minion';
     const pod = podCidrs[i];
     return {
@@ -80,19 +80,6 @@ function mustPrefix(text: string): Prefix {
   const p = parsePrefix(text);
   if (!p.ok) throw new Error(`planLab called on an unvalidated prefix ${text}`);
   return p.value;
-}
-
-function findSegment(sorted: Segment[], addr: number): Segment | undefined {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const [a, b] = bounds(sorted[mid]!.prefix);
-    if (addr < a) hi = mid - 1;
-    else if (addr > b) lo = mid + 1;
-    else return sorted[mid];
-  }
-  return undefined;
 }
 
 // Named pod CIDRs stay; the others are taken in node order from the start of clusterCidr,

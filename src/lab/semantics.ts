@@ -1,7 +1,7 @@
 // The meaning checks: addresses, overlaps, uniqueness, era rules. Every check reports
 // with the position of the field at fault; overlaps are found by sorting, not by pairs.
 import { pathToField, type Diagnostic, type Path, type Severity } from './diagnostics.js';
-import { bounds, contains, parseAddress, parsePrefix, prefixInside, size, toNumber } from './ip.js';
+import { bounds, contains, overlaps, parseAddress, parsePrefix, prefixFinder, prefixInside, size } from './ip.js';
 import type { LoadedLab } from './load.js';
 import type { LabFile } from './schema.js';
 import type { Prefix } from './types.js';
@@ -69,30 +69,16 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
   // clusterCidr contains pod CIDRs, so it stays out of the sweep below and is checked here.
   if (clusterCidr) {
     for (const s of segments) {
-      if (overlapsPrefix(clusterCidr, s.prefix)) {
+      if (overlaps(clusterCidr, s.prefix)) {
         error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} overlaps segment ${lab.segments[s.index]!.name} (${s.prefix.cidr})`, 'choose a range that no physical segment uses');
       }
     }
   }
-  if (serviceRange && clusterCidr && overlapsPrefix(serviceRange, clusterCidr)) {
+  if (serviceRange && clusterCidr && overlaps(serviceRange, clusterCidr)) {
     error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} overlaps the service range ${serviceRange.cidr}`, 'pods and services need separate ranges');
   }
 
-  // Segments sorted by start let every node address find its segment by binary search.
-  const sortedSegments = [...segments].sort((a, b) => toNumber(a.prefix.network) - toNumber(b.prefix.network));
-  const segmentOf = (addr: number) => {
-    let lo = 0;
-    let hi = sortedSegments.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = sortedSegments[mid]!;
-      const [a, b] = bounds(s.prefix);
-      if (addr < a) hi = mid - 1;
-      else if (addr > b) lo = mid + 1;
-      else return s;
-    }
-    return undefined;
-  };
+  const segmentOf = prefixFinder(segments, (s) => s.prefix);
 
   // Names and addresses unique.
   unique(lab.segments.map((s, i) => ({ key: s.name, path: ['segments', i, 'name'] })), 'segment name', error);
@@ -226,12 +212,6 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
     if (needsAllocation > 0 && !fits(k.nodeCidrMask)) error(['kubernetes', 'nodeCidrMask'], `a /${k.nodeCidrMask} pod CIDR cannot hold the ${perNode} pods placed on each minion`, 'use a smaller nodeCidrMask');
   }
   return out;
-}
-
-function overlapsPrefix(a: Prefix, b: Prefix): boolean {
-  const [x, y] = bounds(a);
-  const [p, q] = bounds(b);
-  return x <= q && p <= y;
 }
 
 function unique(items: { key: string; path: Path }[], what: string, error: (path: Path, message: string, hint?: string) => void): void {

@@ -7,6 +7,7 @@
 //   --proxy-mode, --cluster-cidr); dockershim up to 1.23, cri-dockerd from 1.24 (when
 //   dockershim left the kubelet); service-account issuer flags from 1.20, required since.
 import type { Lab, NodePlan } from '../lab/types.js';
+import { atLeast } from '../lab/version.js';
 
 /** Where the pieces a modern cluster needs but labsmith does not render live. */
 export const PKI_DIR = '/etc/kubernetes/pki';
@@ -21,14 +22,9 @@ export function isModern(lab: Lab): boolean {
   return lab.kubernetes.dialect === 'modern';
 }
 
-/** Kubernetes at least 1.<minor> (never true for legacy). */
-export function atLeast(lab: Lab, minor: number): boolean {
-  return isModern(lab) && lab.kubernetes.release[1] >= minor;
-}
-
 /** From 1.24 the kubelet has no dockershim; docker is reached through cri-dockerd. */
 export function usesCriDockerd(lab: Lab): boolean {
-  return atLeast(lab, 24);
+  return atLeast(lab.kubernetes, 24);
 }
 
 export function kubeconfigPath(component: string): string {
@@ -68,7 +64,7 @@ export function apiserverCommand(lab: Lab): string {
     `--kubelet-client-key=${PKI_DIR}/apiserver-kubelet-client.key`,
     `--service-account-key-file=${PKI_DIR}/sa.pub`,
   ];
-  if (atLeast(lab, 20)) flags.push(`--service-account-signing-key-file=${PKI_DIR}/sa.key`, `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`);
+  if (atLeast(lab.kubernetes, 20)) flags.push(`--service-account-signing-key-file=${PKI_DIR}/sa.key`, `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`);
   return line(bin, flags);
 }
 

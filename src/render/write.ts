@@ -1,8 +1,8 @@
 // Writing a render to a local directory: DIR/<host>/<absolute path on that host>, with each
 // file's mode (ownership is the apply phase's business; a local copy keeps the caller's).
-import { createHash } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256 } from '../core/hash.js';
 import type { HostRender } from './types.js';
 
 export interface WrittenFile {
@@ -32,8 +32,4 @@ export async function writeRender(renders: HostRender[], dir: string): Promise<W
     }
   }
   return written;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

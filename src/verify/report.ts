@@ -1,6 +1,7 @@
 // verify's three views of one report: the terminal (layer summary, reachability matrix,
 // failures grouped under their root cause), --json, and --junit.
 import pc from 'picocolors';
+import { stripAnsi, table } from '../core/text.js';
 import type { Lab } from '../lab/types.js';
 import { LAYER_NAMES, LAYER_TITLES, type Check, type Layer, type VerifyReport } from './model.js';
 import { PROBE_PORT } from './names.js';
@@ -142,14 +143,9 @@ function cell(x: Check, c: Colors): string {
   return c.dim('-');
 }
 
-const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const pad = (s: string, w: number) => ' '.repeat(Math.max(0, w - stripAnsi(s).length)) + s;
 const indent = (s: string) => s.split('\n').map((l) => `  ${l}`).join('\n');
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - stripAnsi(cell).length))).join('  ').trimEnd()).join('\n');
-}
 
 function wrap(items: string[], width: number): string {
   const lines: string[] = [];

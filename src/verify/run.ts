@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pushPlatform, type PushPlatform } from '../apply/router-routes.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { labTargets, type LabTarget } from '../apply/targets.js';
 import { emulatedTargets } from '../emulate/targets.js';
 import type { Lab } from '../lab/types.js';

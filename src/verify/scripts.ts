@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../core/package-root.js';
 import type { PushPlatform } from '../apply/router-routes.js';
 import { ANSWER_TIMEOUT_MS, POD_NETNS_PREFIX, PROBE_TIMEOUT_MS, VERIFY_RUN_DIR } from './names.js';
 
-const SCRIPT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'verify');
+const SCRIPT_DIR = packagePath('scripts', 'verify');
 const cache = new Map<string, string>();
 export function pythonSource(name: 'listener' | 'prober'): string {
   let src = cache.get(name);

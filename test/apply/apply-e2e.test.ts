@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { readLab } from '../../src/lab/read.js';
 import { renderLab } from '../../src/render/index.js';
-import { sha256 } from '../../src/apply/host-plan.js';
+import { sha256 } from '../../src/core/hash.js';
 import { cli, disposeLab, makeLab, requireEmulation, type TestLab } from '../emulate/helpers.js';
 import { CLI } from '../helpers/paths.js';
 

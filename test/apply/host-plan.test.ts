@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { NodeFacts } from '../../src/apply/facts-parse.js';
-import { liveChanges, planNode, sha256 } from '../../src/apply/host-plan.js';
+import { liveChanges, planNode } from '../../src/apply/host-plan.js';
+import { sha256 } from '../../src/core/hash.js';
 import { restartOrder } from '../../src/apply/restart-order.js';
 import type { HostRender } from '../../src/render/types.js';
 import { K101, readOk } from '../helpers/lab-text.js';
