@@ -3,14 +3,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { labHosts, physicalStateDir, pushPlatform } from '../hosts/index.js';
 import type { Lab } from '../lab/types.js';
 import { forEachHost, formatRemoteEvent, type RemoteCounters } from '../remote/index.js';
 import { renderLab } from '../render/index.js';
 import type { HostRender } from '../render/types.js';
 import { nodeJob, routerJob, type HostJob } from './host-job.js';
-import { pushPlatform } from './router-routes.js';
-import { runHost, type HostResult, type StepListener } from './run-host.js';
-import { labTargets, physicalStateDir } from './targets.js';
+import { runHost, type ApplyHostResult, type StepListener } from './run-host.js';
 
 export interface ApplyOptions {
   emulated: boolean;
@@ -21,7 +20,7 @@ export interface ApplyOptions {
   concurrency?: number;
   acceptChangedHostKeys?: string[];
   onStep?: StepListener;
-  onDone?: (r: HostResult) => void;
+  onDone?: (r: ApplyHostResult) => void;
   onNote?: (text: string) => void;
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
@@ -31,7 +30,7 @@ export interface ApplyReport {
   lab: string;
   emulated: boolean;
   dryRun: boolean;
-  hosts: HostResult[];
+  hosts: ApplyHostResult[];
   totals: { hosts: number; changed: number; unchanged: number; failed: number; manual: number; files: number; connections: number; commands: number; bytesSent: number };
 }
 
@@ -46,10 +45,10 @@ export async function applyLab(lab: Lab, opts: ApplyOptions): Promise<ApplyRepor
   if (platform) jobs.set(routerRender.host, routerJob(lab, routerRender, platform));
 
   const wanted = selectHosts(lab, opts.only);
-  const results: HostResult[] = [];
+  const results: ApplyHostResult[] = [];
   if (!platform && wanted.has(lab.router.name)) results.push(await manualRouter(lab, routerRender, opts.dryRun));
 
-  const targets = (await labTargets(lab, { emulated: opts.emulated, includeRouter: Boolean(platform) })).filter((t) => wanted.has(t.host));
+  const targets = (await labHosts(lab, { emulated: opts.emulated, router: Boolean(platform) })).filter((t) => wanted.has(t.host));
   const onStep = opts.onStep ?? (() => {});
   const outcomes = await forEachHost(
     targets,
@@ -71,7 +70,7 @@ export async function applyLab(lab: Lab, opts: ApplyOptions): Promise<ApplyRepor
   for (const o of outcomes) {
     if (o.ok) results.push({ ...o.value, counters: o.counters });
     else {
-      const failed: HostResult = { host: o.host, role: targets.find((t) => t.host === o.host)!.role, status: 'failed', created: [], updated: [], live: [], handlers: [], skipped: [], error: { kind: o.error.kind, message: o.error.message }, counters: o.counters };
+      const failed: ApplyHostResult = { host: o.host, role: targets.find((t) => t.host === o.host)!.role, status: 'failed', created: [], updated: [], live: [], handlers: [], skipped: [], error: { kind: o.error.kind, message: o.error.message }, counters: o.counters };
       opts.onDone?.(failed);
       results.push(failed);
     }
@@ -90,7 +89,7 @@ function selectHosts(lab: Lab, only: string[] | undefined): Set<string> {
 }
 
 // A switch labsmith cannot push to: its rendered config is written locally, to be pasted.
-async function manualRouter(lab: Lab, render: HostRender, dryRun: boolean): Promise<HostResult> {
+async function manualRouter(lab: Lab, render: HostRender, dryRun: boolean): Promise<ApplyHostResult> {
   const file = render.files[0]!;
   const local = path.join(physicalStateDir(lab), 'out', render.host, file.path);
   if (!dryRun) {
@@ -110,7 +109,7 @@ async function manualRouter(lab: Lab, render: HostRender, dryRun: boolean): Prom
   };
 }
 
-function totals(results: HostResult[]): ApplyReport['totals'] {
+function totals(results: ApplyHostResult[]): ApplyReport['totals'] {
   const sum = (f: (c: RemoteCounters) => number) => results.reduce((n, r) => n + (r.counters ? f(r.counters) : 0), 0);
   return {
     hosts: results.length,

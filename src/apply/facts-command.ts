@@ -2,19 +2,14 @@
 // and owners of the managed files, and the live network facts. The script is a constant;
 // the paths travel as positional arguments, so nothing from the lab becomes shell syntax.
 
+import { NET_FACTS_SCRIPT } from '../hosts/net-facts.js';
+
 export const FACTS_SCRIPT = [
+  NET_FACTS_SCRIPT.trimEnd(),
   'echo "@files"',
   'for f in "$@"; do [ -f "$f" ] && printf \'%s\\0\' "$f"; done | xargs -0r sha256sum --',
   'echo "@stat"',
   'for f in "$@"; do [ -f "$f" ] && stat -c \'%a %U %G %n\' -- "$f"; done',
-  'echo "@docker0"',
-  'ip -j addr show dev docker0 2>/dev/null || echo "[]"',
-  'echo "@forwarding"',
-  'cat /proc/sys/net/ipv4/ip_forward',
-  'echo "@default"',
-  'ip -j route show default',
-  'echo "@systemd"',
-  '[ -d /run/systemd/system ] && echo yes || echo no',
   'echo "@temps"',
   // Temporary files of an upload that was killed: found here, removed by apply.
   'for f in "$@"; do ls -1d -- "$(dirname -- "$f")"/.*.labsmith-tmp-* 2>/dev/null; done | sort -u',

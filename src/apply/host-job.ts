@@ -4,14 +4,14 @@ import type { Lab } from '../lab/types.js';
 import type { HostRender } from '../render/types.js';
 import { factsCommand, FACTS_SCRIPT } from './facts-command.js';
 import { parseNodeFacts } from './facts-parse.js';
-import { planNode, planRouter, type HostChangePlan } from './host-plan.js';
+import { planNode, planRouter, type HostChanges } from './host-changes.js';
 import { diffRoutes, parseOwnedRoutes, routeFactsScript, type PushPlatform } from './router-routes.js';
 
 export interface HostJob {
   host: string;
   render: HostRender;
   factsArgv: string[];
-  plan(factsOutput: string): HostChangePlan;
+  plan(factsOutput: string): HostChanges;
 }
 
 export function nodeJob(lab: Lab, render: HostRender): HostJob {

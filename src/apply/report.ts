@@ -2,7 +2,7 @@
 import picocolors from 'picocolors';
 import { table } from '../core/text.js';
 import type { ApplyReport } from './apply.js';
-import type { HostResult } from './run-host.js';
+import type { ApplyHostResult } from './run-host.js';
 
 export type Colors = ReturnType<typeof picocolors.createColors>;
 const plain = picocolors.createColors(false);
@@ -69,14 +69,14 @@ export function applyText(r: ApplyReport, pc: Colors = plain): string {
   return out.join('\n') + '\n';
 }
 
-function status(h: HostResult, pc: Colors): string {
+function status(h: ApplyHostResult, pc: Colors): string {
   if (h.status === 'failed') return pc.red('failed');
   if (h.status === 'changed') return pc.yellow('changed');
   if (h.status === 'manual') return pc.cyan('manual');
   return pc.green(h.status);
 }
 
-function changed(h: HostResult): string {
+function changed(h: ApplyHostResult): string {
   const parts = [];
   if (h.created.length + h.updated.length) parts.push(`${h.created.length + h.updated.length} files`);
   if (h.live.length) parts.push(`${h.live.length} live`);

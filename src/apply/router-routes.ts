@@ -1,14 +1,14 @@
 // The switch's running route table against the lab: read, compare, converge. labsmith owns
 // the routes carrying its mark (FRR tag, Linux route protocol, VyOS description) and never
 // touches others. One driver per platform lives in switch/.
-import type { Lab, MlsRoute } from '../lab/types.js';
+import type { PushPlatform } from '../hosts/router-platform.js';
+import type { MlsRoute } from '../lab/types.js';
 import { frrDriver } from './switch/frr.js';
 import { linuxDriver } from './switch/linux.js';
 import type { OwnedRoute, RouteChange, SwitchDriver } from './switch/types.js';
 import { vyosDriver } from './switch/vyos.js';
 
-export type PushPlatform = 'frr' | 'linux' | 'vyos';
-export type { OwnedRoute, RouteChange };
+export type { OwnedRoute, PushPlatform, RouteChange };
 
 export const DRIVERS: Record<PushPlatform, SwitchDriver> = { frr: frrDriver, linux: linuxDriver, vyos: vyosDriver };
 
@@ -44,15 +44,6 @@ export function diffRoutes(wanted: readonly MlsRoute[], owned: readonly OwnedRou
 /** argv lists that carry the changes out, in order. */
 export function routeCommands(platform: PushPlatform, changes: readonly RouteChange[], owned: readonly OwnedRoute[]): string[][] {
   return DRIVERS[platform].commands(changes, owned);
-}
-
-/** The platform apply pushes to, or undefined when the config must be pasted by hand. The
- * emulated MLS always runs FRR, whatever platform the real switch has. */
-export function pushPlatform(lab: Lab, emulated: boolean): PushPlatform | undefined {
-  const p = lab.router.platform;
-  // The emulated router is FRR on Linux: a Linux switch is pushed as Linux, any other as FRR.
-  if (emulated) return p === 'linux' ? 'linux' : 'frr';
-  return p === 'frr' || p === 'linux' || p === 'vyos' ? p : undefined;
 }
 
 export function describeRouteChange(c: RouteChange): string {

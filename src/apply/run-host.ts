@@ -4,13 +4,13 @@ import { createTwoFilesPatch } from 'diff';
 import type { RemoteCounters, RemoteHost } from '../remote/index.js';
 import { shellQuote } from '../remote/index.js';
 import type { HostJob } from './host-job.js';
-import { isEmpty, type HostChangePlan } from './host-plan.js';
+import { isEmpty, type HostChanges } from './host-changes.js';
 
-export interface HostResult {
+export interface ApplyHostResult {
   host: string;
   role: string;
   status: 'unchanged' | 'changed' | 'planned' | 'failed' | 'manual';
-  plan?: HostChangePlan;
+  plan?: HostChanges;
   created: string[];
   updated: string[];
   live: string[];
@@ -26,12 +26,12 @@ export interface HostResult {
 
 export type StepListener = (host: string, text: string) => void;
 
-export async function runHost(h: RemoteHost, job: HostJob, opts: { dryRun: boolean; diff?: boolean; onStep: StepListener; commandTimeoutMs?: number }): Promise<HostResult> {
+export async function runHost(h: RemoteHost, job: HostJob, opts: { dryRun: boolean; diff?: boolean; onStep: StepListener; commandTimeoutMs?: number }): Promise<ApplyHostResult> {
   opts.onStep(job.host, 'reading state');
   const facts = await h.exec(job.factsArgv, { ...(opts.commandTimeoutMs ? { timeoutMs: opts.commandTimeoutMs } : {}) });
   if (facts.code !== 0) throw new Error(`reading state failed (exit ${facts.code}): ${facts.stderr.toString().trim().slice(0, 300)}`);
   const plan = job.plan(facts.stdout.toString());
-  const result: HostResult = {
+  const result: ApplyHostResult = {
     host: job.host,
     role: job.render.role,
     status: opts.dryRun ? 'planned' : isEmpty(plan) ? 'unchanged' : 'changed',
@@ -68,7 +68,7 @@ export async function runHost(h: RemoteHost, job: HostJob, opts: { dryRun: boole
 }
 
 // Only plan --diff reads file contents back: a plain plan needs checksums alone.
-async function diffs(h: RemoteHost, plan: HostChangePlan): Promise<{ path: string; patch: string }[]> {
+async function diffs(h: RemoteHost, plan: HostChanges): Promise<{ path: string; patch: string }[]> {
   const sftp = await h.sftp();
   const read = (p: string) =>
     new Promise<string>((resolve, reject) => sftp.readFile(p, (err, data) => (err ? reject(err) : resolve(data.toString()))));

@@ -6,7 +6,7 @@ import { matches } from './semantics.js';
 import type { Lab, MlsRoute, NodePlan, Prefix, ProbePod, Segment, ServicePlan } from './types.js';
 import { defaultProxyMode, parseVersion } from './version.js';
 
-export function planLab(file: string, src: LabFile): Lab {
+export function planAddresses(file: string, src: LabFile): Lab {
   const release = parseVersion(src.kubernetes.version)!;
   const legacy = release.dialect === 'legacy';
   const serviceRange = mustPrefix(src.kubernetes.serviceRange);
@@ -78,7 +78,7 @@ export function planLab(file: string, src: LabFile): Lab {
 
 function mustPrefix(text: string): Prefix {
   const p = parsePrefix(text);
-  if (!p.ok) throw new Error(`planLab called on an unvalidated prefix ${text}`);
+  if (!p.ok) throw new Error(`planAddresses called on an unvalidated prefix ${text}`);
   return p.value;
 }
 

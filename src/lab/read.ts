@@ -1,7 +1,7 @@
 // The offline front half of the pipeline with its error barriers: load, shape, meaning, plan.
 import { byPosition, LabInputError, type Diagnostic } from './diagnostics.js';
 import { loadLabFile, parseLabText, type LoadedLab } from './load.js';
-import { planLab } from './plan.js';
+import { planAddresses } from './plan.js';
 import { checkSemantics } from './semantics.js';
 import { checkShape } from './shape.js';
 import type { Lab } from './types.js';
@@ -24,5 +24,5 @@ function fromLoaded(loaded: LoadedLab): ReadResult {
   if (!shape.value) throw new LabInputError(shape.diagnostics.sort(byPosition));
   const found = checkSemantics(shape.value, loaded).sort(byPosition);
   if (found.some((d) => d.severity === 'error')) throw new LabInputError(found);
-  return { lab: planLab(loaded.file, shape.value), warnings: found };
+  return { lab: planAddresses(loaded.file, shape.value), warnings: found };
 }

@@ -8,8 +8,20 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import type { RemoteHost } from './connection.js';
 import { RemoteError } from './errors.js';
+import type { ExecOptions, ExecResult, RemoteCounters } from './types.js';
+
+/** What an upload needs of a connected host: UploadHost provides it; this module does not
+ * depend on the connection's implementation. */
+export interface UploadHost {
+  readonly name: string;
+  readonly counters: RemoteCounters;
+  readonly lostReason: RemoteError | undefined;
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  sftp(): Promise<SFTPWrapper>;
+  resolveIds(owner?: string | number, group?: string | number): Promise<{ uid?: number; gid?: number }>;
+  countSent(bytes: number): void;
+}
 
 export const TEMP_INFIX = '.labsmith-tmp-';
 export const BACKUP_SUFFIX = '.labsmith.bak';
@@ -119,7 +131,7 @@ function supports(sftp: SFTPWrapper, ext: string): boolean {
 }
 
 export async function writeFileAtomic(
-  host: RemoteHost,
+  host: UploadHost,
   target: string,
   content: Buffer | string,
   options: WriteFileOptions,
@@ -184,7 +196,7 @@ export async function writeFileAtomic(
   }
 }
 
-async function keepBackup(host: RemoteHost, sftp: SFTPWrapper, target: string, backup: string): Promise<void> {
+async function keepBackup(host: UploadHost, sftp: SFTPWrapper, target: string, backup: string): Promise<void> {
   if (supports(sftp, 'hardlink@openssh.com')) {
     try {
       await call<void>((cb) => sftp.unlink(backup, cb));
@@ -198,7 +210,7 @@ async function keepBackup(host: RemoteHost, sftp: SFTPWrapper, target: string, b
   if (r.code !== 0) throw new Error(`ln -f: ${r.stderr.toString('utf8').trim()}`);
 }
 
-async function renameOver(host: RemoteHost, sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+async function renameOver(host: UploadHost, sftp: SFTPWrapper, from: string, to: string): Promise<void> {
   if (supports(sftp, 'posix-rename@openssh.com')) {
     await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
     return;
@@ -209,7 +221,7 @@ async function renameOver(host: RemoteHost, sftp: SFTPWrapper, from: string, to:
 }
 
 /** Remove temporary files a killed upload left in `dir`. Returns the removed paths. */
-export async function cleanupTemps(host: RemoteHost, dir: string): Promise<string[]> {
+export async function cleanupTemps(host: UploadHost, dir: string): Promise<string[]> {
   const sftp = await host.sftp();
   let names: string[];
   try {

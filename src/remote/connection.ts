@@ -4,83 +4,26 @@
 // caller can assert on ("one connection and one remote command per host").
 
 import os from 'node:os';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
-import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { describeSkips, defaultIdentityFiles, makeAuthHandler, planAuth, type AuthPlan } from './auth.js';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { defaultIdentityFiles, planAuth, type AuthPlan } from './auth.js';
 import { cleanupTemps, writeFileAtomic, type WriteFileOptions, type WriteFileResult } from './atomic-write.js';
+import { openWithRetry, runChannel, type ChannelContext } from './channel.js';
+import { mapConnectError } from './connect-errors.js';
+import { expandHome, requireCredentials, unique, type Endpoint } from './endpoint.js';
 import { RemoteError } from './errors.js';
-import type { RemoteEvent, RemoteEventListener } from './events.js';
-import { checkHostKey, hostKeyName, KnownHosts } from './known-hosts.js';
+import type { RemoteEvent } from './events.js';
+import { handshake, type HandshakeContext } from './handshake.js';
+import { hostKeyName, KnownHosts } from './known-hosts.js';
 import { Limiter } from './limiter.js';
 import { ProcessStream } from './proxy-command.js';
 import { shellQuote, shellQuoteArg } from './quote.js';
+import { endClient, newClient, type SshClient } from './ssh-client.js';
 import { defaultSshConfigPath, lookupSshConfig, parseProxyJump, readSshConfig, type JumpSpec, type LookupContext } from './ssh-config.js';
 import { describeTarget, type RemoteTarget } from './target.js';
+import type { ExecOptions, ExecResult, RemoteCounters, RemoteOptions } from './types.js';
 
-const { Client } = ssh2;
-type SshClient = InstanceType<typeof Client>;
-
-export interface RemoteOptions {
-  /** Handshake + authentication must finish within this. Default 10 000 ms. */
-  readyTimeoutMs?: number;
-  /** SSH keepalive; the connection is declared dead after keepaliveCountMax misses. Defaults 5 000 ms, 3. */
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
-  /** Per-command timeout when exec() is not given one; 0 = none. Default 120 000 ms. */
-  commandTimeoutMs?: number;
-  /** Concurrent channels (exec + the SFTP session) on one connection. sshd's MaxSessions is 10
-   * by default; default 8. */
-  maxChannels?: number;
-  /** Host names (lab names, jump host names) whose changed host key is accepted and replaced:
-   * what `--accept-new-host-key H` asks for. */
-  acceptChangedHostKeys?: readonly string[];
-  onEvent?: RemoteEventListener;
-  /** Environment for SSH_AUTH_SOCK and LABSMITH_SSH_PASSPHRASE. Default process.env. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** ~/.ssh/config to honour; null to ignore any. Default `<home>/.ssh/config`. */
-  sshConfigPath?: string | null;
-  /** Home for `~`, ~/.ssh/config and default keys. Default os.homedir(). */
-  homeDir?: string;
-  /** ssh2 protocol debug output. */
-  debug?: (message: string) => void;
-}
-
-export interface ExecOptions {
-  stdin?: Buffer | string;
-  /** Close the channel (and signal KILL to the command) after this long; 0 = none. */
-  timeoutMs?: number;
-}
-
-export interface ExecResult {
-  /** Exit status; null when the command was killed by a signal. */
-  code: number | null;
-  /** The signal's name as the server reports it, e.g. 'SIGTERM'. */
-  signal?: string;
-  stdout: Buffer;
-  stderr: Buffer;
-}
-
-/** What this RemoteHost has done so far. Read them at any time; they only grow. */
-export interface RemoteCounters {
-  /** SSH connections opened to the host itself (1 per run when all is well). */
-  connections: number;
-  /** SSH connections opened to bastions on the way (ProxyJump). */
-  jumpConnections: number;
-  /** Remote commands started (exec channels), including the transport's own (e.g. `mv`). */
-  commands: number;
-  /** Payload bytes sent: file uploads plus command stdin. */
-  bytesSent: number;
-  /** Payload bytes received: command stdout and stderr. */
-  bytesReceived: number;
-  /** Files written by writeFileAtomic. */
-  uploads: number;
-  /** Authentication methods offered to a server (key or agent), jumps included. */
-  authAttempts: number;
-}
-
-const OPEN_RETRIES = 5;
+export type { ExecOptions, ExecResult, RemoteCounters, RemoteOptions };
 
 const DEFAULTS = {
   readyTimeoutMs: 10_000,
@@ -89,23 +32,6 @@ const DEFAULTS = {
   commandTimeoutMs: 120_000,
   maxChannels: 8,
 };
-
-interface Endpoint {
-  /** Display name in errors: the node, or "jump host NAME". */
-  label: string;
-  address: string;
-  port: number;
-  user: string;
-  names: string[];
-  plan: AuthPlan;
-  acceptNew: boolean;
-  acceptChanged: boolean;
-}
-
-function summarizeCommand(argv: readonly string[]): string {
-  const s = shellQuote(argv);
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
-}
 
 export class RemoteHost {
   readonly counters: RemoteCounters = {
@@ -152,7 +78,7 @@ export class RemoteHost {
     const command = shellQuote(argv);
     const client = await this.ready();
     const release = await this.channels.acquire();
-    return this.runChannel(client, command, argv, options, release);
+    return runChannel(this.channelContext(), client, command, argv, options, release);
   }
 
   /** The host's SFTP session, opened on first use and reused; it holds one channel slot. */
@@ -244,6 +170,22 @@ export class RemoteHost {
     this.opts.onEvent?.(event);
   }
 
+  private handshakeContext(): HandshakeContext {
+    return {
+      host: this.name,
+      emit: (e) => this.emit(e),
+      onAuthAttempt: () => void this.counters.authAttempts++,
+      readyTimeoutMs: this.opts.readyTimeoutMs,
+      keepaliveIntervalMs: this.opts.keepaliveIntervalMs,
+      keepaliveCountMax: this.opts.keepaliveCountMax,
+      ...(this.opts.debug ? { debug: this.opts.debug } : {}),
+    };
+  }
+
+  private channelContext(): ChannelContext {
+    return { host: this.name, lost: () => this.lost, counters: this.counters, commandTimeoutMs: this.opts.commandTimeoutMs };
+  }
+
   private ready(): Promise<SshClient> {
     if (this.lost) return Promise.reject(this.lost);
     if (!this.connecting) {
@@ -325,7 +267,7 @@ export class RemoteHost {
     const client = newClient();
     this.client = client;
     this.counters.connections++;
-    const auth = await this.handshake(client, endpoint, knownHosts, sock, this.proxy);
+    const auth = await handshake(this.handshakeContext(), client, endpoint, knownHosts, sock, this.proxy);
     client.on('error', (err: Error & { level?: string }) => {
       if (err.level === 'agent') return;
       this.lost ??= mapConnectError(err, this.name, endpoint, [], this.opts.readyTimeoutMs, undefined, this.proxy);
@@ -368,7 +310,7 @@ export class RemoteHost {
       const client = newClient();
       this.jumpClients.push(client);
       this.counters.jumpConnections++;
-      await this.handshake(client, hop, knownHosts, sock, undefined);
+      await handshake(this.handshakeContext(), client, hop, knownHosts, sock, undefined);
       client.on('error', () => {}); // the target connection reports the loss
       const next = hops[i + 1] ?? final;
       sock = await new Promise<ClientChannel>((resolve, reject) =>
@@ -382,198 +324,11 @@ export class RemoteHost {
     return sock!;
   }
 
-  /** Handshake, host key check and authentication on one client; resolves with a description
-   * of the credential that worked. */
-  private handshake(
-    client: SshClient,
-    ep: Endpoint,
-    knownHosts: KnownHosts,
-    sock: Duplex | undefined,
-    proxy: ProcessStream | undefined,
-  ): Promise<string> {
-    const tried: string[] = [];
-    let hostKeyError: RemoteError | undefined;
-    for (const s of ep.plan.skipped) this.emit({ kind: 'auth-skipped', host: this.name, source: s.source, reason: s.reason });
-    const known = knownHosts.preferredAlgorithms(ep.names);
-    const config: ConnectConfig = {
-      host: ep.address,
-      port: ep.port,
-      username: ep.user,
-      ...(sock ? { sock } : {}),
-      readyTimeout: this.opts.readyTimeoutMs,
-      keepaliveInterval: this.opts.keepaliveIntervalMs,
-      keepaliveCountMax: this.opts.keepaliveCountMax,
-      ...(known ? { algorithms: { serverHostKey: { remove: known, prepend: known } as never } } : {}),
-      hostVerifier: (rawKey: Buffer): boolean => {
-        try {
-          const decision = checkHostKey(
-            { knownHosts, host: ep.label === this.name ? this.name : `${this.name}'s ${ep.label}`, names: ep.names, acceptNew: ep.acceptNew, acceptChanged: ep.acceptChanged },
-            rawKey,
-          );
-          switch (decision.verdict) {
-            case 'known':
-              return true;
-            case 'recorded':
-              this.emit({ kind: 'hostkey-recorded', host: ep.label, hostKeyName: ep.names[0]!, keyType: decision.keyType, fingerprint: decision.fingerprint, knownHostsPath: knownHosts.path });
-              return true;
-            case 'replaced':
-              this.emit({ kind: 'hostkey-replaced', host: ep.label, hostKeyName: ep.names[0]!, keyType: decision.keyType, fingerprint: decision.fingerprint, oldFingerprints: decision.oldFingerprints, knownHostsPath: knownHosts.path });
-              return true;
-            case 'refused':
-              hostKeyError = new RemoteError('hostkey', this.name, decision.error.message);
-              return false;
-          }
-        } catch (err) {
-          hostKeyError = new RemoteError('hostkey', this.name, `checking the host key against ${knownHosts.path} failed: ${(err as Error).message}`, { cause: err });
-          return false;
-        }
-      },
-      authHandler: makeAuthHandler(ep.plan, ep.user, (c) => {
-        this.counters.authAttempts++;
-        tried.push(c.source);
-      }),
-      ...(this.opts.debug ? { debug: this.opts.debug } : {}),
-    };
-    return new Promise<string>((resolve, reject) => {
-      let settled = false;
-      const fail = (make: () => RemoteError) => {
-        if (settled) return;
-        settled = true;
-        client.destroy();
-        // A proxy that died is the real story: wait for its exit status and stderr.
-        if (proxy) void proxy.settled(500).then(() => reject(make()));
-        else reject(make());
-      };
-      client.on('ready', () => {
-        if (settled) return;
-        settled = true;
-        resolve(tried[tried.length - 1] ?? 'no authentication');
-      });
-      client.on('error', (err: Error & { level?: string }) => {
-        if (err.level === 'agent') {
-          tried.push(`(agent error: ${err.message})`);
-          return;
-        }
-        fail(() => hostKeyError ?? mapConnectError(err, this.name, ep, tried, this.opts.readyTimeoutMs, ep.plan, proxy));
-      });
-      client.on('close', () => {
-        fail(() => {
-          const why = proxy?.describeExit();
-          return hostKeyError ?? new RemoteError('connect', this.name, `${prefix(this.name, ep)}${describeTarget(ep)}${proxy ? ' (via proxy command)' : ''}: connection closed during the SSH handshake${why ? `; proxy command ${why}` : ''}`);
-        });
-      });
-      try {
-        client.connect(config);
-      } catch (err) {
-        fail(() => new RemoteError('connect', this.name, `${prefix(this.name, ep)}cannot connect to ${describeTarget(ep)}: ${(err as Error).message}`, { cause: err }));
-      }
-    });
-  }
-
-  /** Open a channel, retrying briefly when the server refuses it: sshd frees a session slot a
-   * little after the channel's close reaches us, so a burst can hit MaxSessions anyway.
-   * `wire` runs synchronously in ssh2's callback: ssh2 may deliver a command's output, exit
-   * status and close in the same tick as the channel, before any promise continuation runs. */
-  private async openWithRetry<T>(what: string, open: (cb: (err: Error | undefined, value: T) => void) => void, wire?: (value: T) => void): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await new Promise<T>((resolve, reject) =>
-          open((err, value) => {
-            if (err) return reject(err);
-            wire?.(value);
-            resolve(value);
-          }),
-        );
-      } catch (err) {
-        const refused = /open failed|administratively prohibited/i.test((err as Error).message);
-        if (!refused || this.lost || attempt >= OPEN_RETRIES) {
-          throw new RemoteError(this.lost ? 'connect' : 'command', this.name, `cannot start ${what}: ${(err as Error).message}`, { cause: err });
-        }
-        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      }
-    }
-  }
-
-  /** Runs one command on a channel; `release` gives the channel slot back once the channel is
-   * really closed (or the connection is gone), not merely when we stop waiting for it. */
-  private runChannel(client: SshClient, command: string, argv: readonly string[], options: ExecOptions, release: () => void): Promise<ExecResult> {
-    const timeoutMs = options.timeoutMs ?? this.opts.commandTimeoutMs;
-    const host = this.name;
-    const what = summarizeCommand(argv);
-    return new Promise<ExecResult>((resolve, reject) => {
-      let stream: ClientChannel | undefined;
-      let timedOut = false;
-      let done = false;
-      const finish = (fn: () => void) => {
-        if (done) return;
-        done = true;
-        if (timer) clearTimeout(timer);
-        fn();
-      };
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              timedOut = true;
-              if (stream) {
-                stopChannel(stream);
-                // Should the server never confirm the close, don't hold the slot forever.
-                setTimeout(release, 5_000).unref();
-              }
-              finish(() => reject(new RemoteError('timeout', host, `command did not finish within ${timeoutMs} ms and was stopped: ${what}`)));
-            }, timeoutMs)
-          : undefined;
-      const wire = (ch: ClientChannel) => {
-        this.counters.commands++;
-        stream = ch;
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let code: number | null | undefined;
-        let signal: string | undefined;
-        ch.on('data', (d: Buffer) => {
-          stdout.push(d);
-          this.counters.bytesReceived += d.length;
-        });
-        ch.stderr.on('data', (d: Buffer) => {
-          stderr.push(d);
-          this.counters.bytesReceived += d.length;
-        });
-        ch.on('exit', (c: number | null, sig?: string) => {
-          code = c;
-          if (sig) signal = sig;
-        });
-        ch.on('close', () => {
-          release();
-          if (code === undefined) {
-            finish(() => reject(this.lost ?? new RemoteError('command', host, `${what}: the server closed the channel without an exit status`)));
-            return;
-          }
-          finish(() => resolve({ code: code ?? null, ...(signal ? { signal } : {}), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
-        });
-        ch.on('error', () => {});
-        if (timedOut) {
-          stopChannel(ch);
-          return;
-        }
-        if (options.stdin !== undefined) {
-          const buf = typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin;
-          this.counters.bytesSent += buf.length;
-          ch.end(buf);
-        } else {
-          ch.end();
-        }
-      };
-      this.openWithRetry<ClientChannel>(what, (cb) => client.exec(command, cb), wire).catch((err: RemoteError) => {
-        release();
-        finish(() => reject(err));
-      });
-    });
-  }
-
   private async openSftp(): Promise<SFTPWrapper> {
     const client = await this.ready();
     const release = await this.channels.acquire();
     try {
-      const sftp = await this.openWithRetry<SFTPWrapper>('the SFTP session', (cb) => client.sftp(cb));
+      const sftp = await openWithRetry<SFTPWrapper>(this.channelContext(), 'the SFTP session', (cb) => client.sftp(cb));
       sftp.on('close', () => {
         release();
         this.sftpSession = undefined;
@@ -598,106 +353,6 @@ export class RemoteHost {
     }
     return { ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
   }
-}
-
-function stopChannel(ch: ClientChannel): void {
-  try {
-    ch.signal('KILL'); // OpenSSH >= 7.9 delivers it; older servers ignore it
-  } catch {
-    /* channel already gone */
-  }
-  try {
-    ch.close();
-  } catch {
-    /* already closed */
-  }
-}
-
-const closedClients = new WeakSet<SshClient>();
-
-function newClient(): SshClient {
-  const c = new Client();
-  c.once('close', () => closedClients.add(c));
-  return c;
-}
-
-function endClient(c: SshClient): Promise<void> {
-  if (closedClients.has(c)) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      c.destroy();
-      resolve();
-    }, 2_000);
-    c.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      c.end();
-    } catch {
-      c.destroy();
-    }
-    if (closedClients.has(c)) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-}
-
-function requireCredentials(host: string, ep: Endpoint): void {
-  if (ep.plan.candidates.length === 0) {
-    throw new RemoteError(
-      'auth',
-      host,
-      `${prefix(host, ep)}no usable credentials for ${describeTarget(ep)}: ${describeSkips(ep.plan.skipped)}`,
-    );
-  }
-}
-
-function prefix(host: string, ep: Endpoint): string {
-  return ep.label === host ? '' : `${ep.label}: `;
-}
-
-function mapConnectError(
-  err: Error & { level?: string; code?: string },
-  host: string,
-  ep: Endpoint,
-  tried: string[],
-  readyTimeoutMs: number,
-  plan: AuthPlan | undefined,
-  proxy: ProcessStream | undefined,
-): RemoteError {
-  const where = `${prefix(host, ep)}${describeTarget(ep)}${proxy ? ` (via proxy command ${proxy.argv[0]})` : ''}`;
-  const proxyWhy = proxy?.describeExit();
-  const proxyNote = proxyWhy ? `; proxy command ${proxyWhy}` : '';
-  switch (err.level) {
-    case 'client-timeout':
-      if (/keepalive/i.test(err.message)) return new RemoteError('timeout', host, `${where}: no answer to keepalives; connection dropped`, { cause: err });
-      return new RemoteError('timeout', host, `${where}: no SSH handshake and login within ${readyTimeoutMs} ms (host hung or filtered?)${proxyNote}`, { cause: err });
-    case 'client-authentication': {
-      const skipped = plan?.skipped.length ? `; not usable: ${describeSkips(plan.skipped)}` : '';
-      return new RemoteError('auth', host, `${where}: the server refused authentication as ${ep.user}; offered: ${tried.join(', ') || 'nothing'}${skipped}`, { cause: err });
-    }
-    case 'client-socket': {
-      const code = err.code ? ` (${err.code})` : '';
-      const hint = err.code === 'ECONNREFUSED' ? ': connection refused, is sshd running and listening on that port?' : `: ${err.message}`;
-      return new RemoteError('connect', host, `${where}${code}${hint}${proxyNote}`, { cause: err });
-    }
-    default: {
-      const hint = /lost before handshake/i.test(err.message) && !proxy ? ' (the server hung up before its greeting: sshd MaxStartups reached, or a TCP wrapper or firewall?)' : '';
-      return new RemoteError('connect', host, `${where}: SSH ${err.level ?? 'connection'} error: ${err.message}${hint}${proxyNote}`, { cause: err });
-    }
-  }
-}
-
-function expandHome(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return path.join(home, p.slice(2));
-  return p;
-}
-
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -7,4 +7,4 @@ export { fingerprintSha256, hostKeyName, KnownHosts, checkHostKey } from './know
 export { PASSPHRASE_ENV } from './auth.js';
 export { RemoteHost, type RemoteOptions, type ExecOptions, type ExecResult, type RemoteCounters } from './connection.js';
 export { isLabsmithTemp, TEMP_INFIX, BACKUP_SUFFIX, type WriteFileOptions, type WriteFileResult } from './atomic-write.js';
-export { forEachHost, connectAll, DEFAULT_CONCURRENCY, type PoolOptions, type HostOutcome, type ConnectedPool } from './pool.js';
+export { forEachHost, connectAll, DEFAULT_CONCURRENCY, type PoolOptions, type PoolOutcome, type ConnectedPool } from './pool.js';

@@ -12,7 +12,7 @@ export interface PoolOptions extends RemoteOptions {
   concurrency?: number;
 }
 
-export type HostOutcome<T> =
+export type PoolOutcome<T> =
   | { host: string; ok: true; value: T; counters: RemoteCounters }
   | { host: string; ok: false; error: RemoteError; counters: RemoteCounters };
 
@@ -33,12 +33,12 @@ export async function forEachHost<T>(
   targets: readonly RemoteTarget[],
   fn: (host: RemoteHost) => Promise<T>,
   options: PoolOptions = {},
-): Promise<HostOutcome<T>[]> {
+): Promise<PoolOutcome<T>[]> {
   checkNames(targets);
   const limiter = new Limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   return Promise.all(
     targets.map((t) =>
-      limiter.run(async (): Promise<HostOutcome<T>> => {
+      limiter.run(async (): Promise<PoolOutcome<T>> => {
         const host = new RemoteHost(t, options);
         try {
           await host.connect();

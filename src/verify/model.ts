@@ -58,7 +58,7 @@ export interface Check {
   detail?: string;
 }
 
-export interface HostRun {
+export interface VerifyHostRow {
   host: string;
   role: 'master' | 'minion' | 'router' | 'outside';
   ssh: 'ok' | 'failed' | 'not-used';
@@ -72,7 +72,7 @@ export interface VerifyReport {
   emulated: boolean;
   ok: boolean;
   checks: Check[];
-  hosts: HostRun[];
+  hosts: VerifyHostRow[];
   /** Why a layer has no real checks (e.g. services nothing implements). */
   skipped: Partial<Record<Layer, string>>;
   /** Probe pods removed afterwards (--cleanup), per host. */
@@ -83,7 +83,7 @@ export interface VerifyReport {
   totals: { checks: number; pass: number; fail: number; skip: number; unknown: number; rootCauses: number; connections: number; commands: number };
 }
 
-export function totals(checks: readonly Check[], hosts: readonly HostRun[]): VerifyReport['totals'] {
+export function totals(checks: readonly Check[], hosts: readonly VerifyHostRow[]): VerifyReport['totals'] {
   const n = (r: CheckResult) => checks.filter((c) => c.result === r).length;
   return {
     checks: checks.length,

@@ -1,4 +1,5 @@
 // Pure parsers for what verify's remote commands print, tested on captured real output.
+import { parseNetFacts, type NetFacts } from '../hosts/net-facts.js';
 import { splitSections } from '../remote/sections.js';
 
 export class VerifyParseError extends Error {}
@@ -15,13 +16,7 @@ export interface ListenerState {
   message?: string;
 }
 
-export interface NodeFacts {
-  forwarding: boolean;
-  /** The default route's gateway, if any. */
-  defaultGateway?: string;
-  docker0?: { up: boolean; addresses: string[] };
-  /** `-A ...` lines of the nat table. */
-  natRules: string[];
+export interface NodeFacts extends NetFacts {
   /** Only when the node has probe pods. */
   pods?: PodState[];
   listener?: ListenerState;
@@ -69,24 +64,13 @@ function need(s: Map<string, string>, names: string[]): void {
 
 export function parseNodeFacts(output: string): NodeFacts {
   const s = splitSections(output);
-  need(s, ['forwarding', 'default', 'docker0', 'nat', 'end']);
-  const links = json<{ flags?: string[]; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(s.get('docker0')!, 'docker0');
-  const link = links[0];
-  const routes = json<{ dst: string; gateway?: string }[]>(s.get('default')!, 'default route');
-  const gateway = routes.find((r) => r.dst === 'default' && r.gateway)?.gateway;
-  const facts: NodeFacts = {
-    forwarding: s.get('forwarding')!.trim() === '1',
-    ...(gateway ? { defaultGateway: gateway } : {}),
-    ...(link
-      ? {
-          docker0: {
-            up: (link.flags ?? []).includes('UP'),
-            addresses: (link.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
-          },
-        }
-      : {}),
-    natRules: lines(s.get('nat')!).filter((l) => l.startsWith('-A ')),
-  };
+  let facts: NodeFacts;
+  try {
+    facts = parseNetFacts(s);
+  } catch (err) {
+    throw new VerifyParseError((err as Error).message);
+  }
+  need(s, ['end']);
   if (s.has('pods')) {
     facts.pods = lines(s.get('pods')!).flatMap((l): PodState[] => {
       const m = /^pod (\S+) (ok|made|removed|error)(?: (.*))?$/.exec(l);

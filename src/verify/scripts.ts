@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packagePath } from '../core/package-root.js';
-import type { PushPlatform } from '../apply/router-routes.js';
+import { NET_FACTS_SCRIPT } from '../hosts/net-facts.js';
 import { ANSWER_TIMEOUT_MS, POD_NETNS_PREFIX, PROBE_TIMEOUT_MS, VERIFY_RUN_DIR } from './names.js';
 
 const SCRIPT_DIR = packagePath('scripts', 'verify');
@@ -22,16 +22,8 @@ export function pythonSource(name: 'listener' | 'prober'): string {
 /** Short hash of the listener's code: a node keeps a running listener only if it matches. */
 export const listenerCode = (): string => createHash('sha256').update(pythonSource('listener')).digest('hex').slice(0, 12);
 
-/** What verify reads of every node, as sections. */
-const NODE_FACTS = `echo "@forwarding"
-cat /proc/sys/net/ipv4/ip_forward
-echo "@default"
-ip -j route show default
-echo "@docker0"
-ip -j addr show dev docker0 2>/dev/null || echo "[]"
-echo "@nat"
-iptables-save -t nat 2>/dev/null || iptables -t nat -S 2>/dev/null || echo "# no iptables"
-`;
+/** What verify reads of every node: the network facts apply reads too. */
+const NODE_FACTS = NET_FACTS_SCRIPT;
 
 /** Facts of a node, then its probe pods made or checked, then its listener.
  * Args: LISTENER_SRC CODE N, N times (NETNS VETH ADDR/LEN GATEWAY), then NETNS PORT pairs. */
@@ -107,7 +99,7 @@ export const NODE_FACTS_SCRIPT = `${NODE_FACTS}echo "@end"
 `;
 
 /** The switch's routing table, read back, and its forwarding switch. */
-export function routerFactsScript(platform: PushPlatform): string {
+export function routerFactsScript(platform: 'frr' | 'linux'): string {
   const table = platform === 'frr' ? `vtysh -c 'show ip route json' 2>&1 || echo "@error vtysh exited $?"` : `ip -j route show table main 2>&1 || echo "@error ip exited $?"`;
   return `echo "@forwarding"\ncat /proc/sys/net/ipv4/ip_forward\necho "@routes"\n${table}\necho "@end"\n`;
 }
@@ -151,7 +143,7 @@ export function nodePrepareArgv(pods: readonly PodSetup[], listen: readonly { ne
 }
 
 export const nodeFactsArgv = (): string[] => ['sh', '-c', NODE_FACTS_SCRIPT, 'labsmith-verify'];
-export const routerFactsArgv = (platform: PushPlatform): string[] => ['sh', '-c', routerFactsScript(platform), 'labsmith-verify'];
+export const routerFactsArgv = (platform: 'frr' | 'linux'): string[] => ['sh', '-c', routerFactsScript(platform), 'labsmith-verify'];
 export const cleanupArgv = (): string[] => ['sh', '-c', CLEANUP_SCRIPT, 'labsmith-verify'];
 
 export interface WireProbe {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { labTargets } from '../../src/apply/targets.js';
+import { labHosts } from '../../src/hosts/lab-hosts.js';
 import { readLab } from '../../src/lab/read.js';
 import { renderRoutes } from '../../src/render/index.js';
 import { cli } from '../emulate/helpers.js';
@@ -50,7 +50,7 @@ test('--only with a host the lab does not have is bad input', async (t) => {
 
 test('a physical lab is reached at its own addresses with its ssh settings, known_hosts beside the file', async (t) => {
   const { lab } = await readLab(file);
-  const targets = await labTargets(lab, { emulated: false, includeRouter: false });
+  const targets = await labHosts(lab, { emulated: false, router: false });
   t.deepEqual(targets.map((x) => `${x.host} ${x.user}@${x.address}:${x.port}`), ['kubmasta root@10.20.30.61:22', 'kubminion1 root@10.20.30.62:22', 'kubminion2 root@10.20.30.63:22', 'kubminion3 root@192.168.10.64:22']);
   t.is(targets[0]!.knownHostsPath, path.join(dir, '.labsmith/kubernetes-101/known_hosts'));
   t.is(targets[0]!.proxyCommand, undefined);

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffRoutes, parseOwnedRoutes, pushPlatform, routeCommands } from '../../src/apply/router-routes.js';
+import { diffRoutes, parseOwnedRoutes, routeCommands } from '../../src/apply/router-routes.js';
+import { pushPlatform } from '../../src/hosts/router-platform.js';
 import { K101, readOk } from '../helpers/lab-text.js';
 import { ROOT } from '../helpers/paths.js';
 

@@ -1,9 +1,9 @@
 import test from 'ava';
 import type { Lab } from '../../src/lab/types.js';
-import { diagnose, type HostObservation } from '../../src/verify/diagnose.js';
+import { diagnose, type ObservedHost } from '../../src/verify/diagnose.js';
 import type { Check } from '../../src/verify/model.js';
 import type { ProbeOutcome } from '../../src/verify/parse.js';
-import { planProbes, type PlannedProbe } from '../../src/verify/plan.js';
+import { chooseProbes, type PlannedProbe } from '../../src/verify/probes.js';
 import { allAnswered, exampleLabPlan, healthyHosts, OUTSIDE } from './helpers.js';
 
 let lab: Lab;
@@ -18,7 +18,7 @@ const hostOf = (p: PlannedProbe, side: 'source' | 'target') => {
 };
 
 /** Runs the diagnosis with some probes failing (by a rule that describes the real fault). */
-function run(hosts: Map<string, HostObservation>, fails: (p: PlannedProbe) => ProbeOutcome | undefined, probes = planProbes(lab, { outside: OUTSIDE })) {
+function run(hosts: Map<string, ObservedHost>, fails: (p: PlannedProbe) => ProbeOutcome | undefined, probes = chooseProbes(lab, { outside: OUTSIDE })) {
   const outcomes = allAnswered(probes);
   for (const p of probes) {
     const f = fails(p);
@@ -127,7 +127,7 @@ test('NAT by something else than the source node is reported where it was seen',
 test('a node unreachable over SSH: reported as such, its checks unknown, its peers not failed', (t) => {
   const hosts = healthyHosts(lab);
   hosts.set('kubminion2', { host: 'kubminion2', role: 'minion', reached: false, sshError: 'connect: connection refused' });
-  const probes = planProbes(lab, { outside: OUTSIDE });
+  const probes = chooseProbes(lab, { outside: OUTSIDE });
   const d = run(hosts, () => undefined, probes);
   // its own probes never ran
   const outcomesFromIt = probes.filter((p) => p.host === 'kubminion2').map((p) => p.id);
@@ -161,7 +161,7 @@ test('a host without python3: its probes unknown under one root cause', (t) => {
 test('a switch labsmith cannot read: layer 2 skipped with the reason', (t) => {
   const hosts = healthyHosts(lab);
   hosts.delete('mls');
-  const probes = planProbes(lab);
+  const probes = chooseProbes(lab);
   const reason = "labsmith cannot read a ios switch's table: compare it by hand";
   const d = diagnose({ lab, hosts, routerSkip: reason, probes, outcomes: allAnswered(probes) });
   const layer2 = d.checks.filter((c) => c.layer === 2);
@@ -182,7 +182,7 @@ test('services: probed where kube-proxy rules exist, a node without them fails',
   const rule = '-A KUBE-PORTALS-CONTAINER -d 10.100.87.105/32 -p tcp -m comment --comment "default/webfrontend:" -m tcp --dport 80 -j REDIRECT --to-ports 39770';
   for (const n of ['kubminion1', 'kubminion3', 'kubmasta']) hosts.get(n)!.nodeFacts!.natRules = [rule];
   const natOf = (node: string) => hosts.get(node)?.nodeFacts?.natRules ?? [];
-  const probes = planProbes(lab, {
+  const probes = chooseProbes(lab, {
     outside: OUTSIDE,
     services: { clusterIP: (s, n) => natOf(n).some((r) => r.includes(s.clusterIP)), nodePort: () => false },
   });

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readLab } from '../../src/lab/read.js';
 import type { Lab } from '../../src/lab/types.js';
-import type { HostObservation } from '../../src/verify/diagnose.js';
+import type { ObservedHost } from '../../src/verify/diagnose.js';
 import { podNetns } from '../../src/verify/names.js';
 import { parseNodeFacts, parseRouterFacts, type NodeFacts, type ProbeOutcome } from '../../src/verify/parse.js';
-import type { PlannedProbe } from '../../src/verify/plan.js';
+import type { PlannedProbe } from '../../src/verify/probes.js';
 import { exampleLab, ROOT } from '../helpers/paths.js';
 
 export const fixture = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/verify', name), 'utf8');
@@ -19,8 +19,8 @@ export async function exampleLabPlan(name = 'kubernetes-101'): Promise<Lab> {
 export const OUTSIDE = { name: 'outside', address: '198.18.0.2' };
 
 /** Every host reached, facts as a freshly applied lab has them. */
-export function healthyHosts(lab: Lab): Map<string, HostObservation> {
-  const hosts = new Map<string, HostObservation>();
+export function healthyHosts(lab: Lab): Map<string, ObservedHost> {
+  const hosts = new Map<string, ObservedHost>();
   hosts.set(lab.router.name, { host: lab.router.name, role: 'router', reached: true, routerFacts: parseRouterFacts('frr', fixture('frr-routes.txt')) });
   const minion = parseNodeFacts(fixture('minion-prepare.txt'));
   const master = parseNodeFacts(fixture('master-facts.txt'));

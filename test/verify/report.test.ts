@@ -2,8 +2,8 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import type { Lab } from '../../src/lab/types.js';
 import { diagnose } from '../../src/verify/diagnose.js';
-import { totals, type HostRun, type VerifyReport } from '../../src/verify/model.js';
-import { planProbes } from '../../src/verify/plan.js';
+import { totals, type VerifyHostRow, type VerifyReport } from '../../src/verify/model.js';
+import { chooseProbes } from '../../src/verify/probes.js';
 import { verifyJson, verifyJunit, verifyText } from '../../src/verify/report.js';
 import { allAnswered, exampleLabPlan, healthyHosts, OUTSIDE } from './helpers.js';
 
@@ -14,14 +14,14 @@ test.before(async () => {
 
 function report(broken: boolean): VerifyReport {
   const hosts = healthyHosts(lab);
-  const probes = planProbes(lab, { outside: OUTSIDE });
+  const probes = chooseProbes(lab, { outside: OUTSIDE });
   const outcomes = allAnswered(probes);
   if (broken) {
     hosts.get('mls')!.routerFacts!.routes = hosts.get('mls')!.routerFacts!.routes.filter((r) => r.prefix !== '10.10.20.0/24');
     for (const p of probes) if (p.kind === 'pod' && p.wire.dst.startsWith('10.10.20.') && p.source.host !== 'kubminion2') outcomes.set(p.id, { ok: false, reason: 'timeout' });
   }
   const { checks, skipped } = diagnose({ lab, hosts, outside: OUTSIDE, probes, outcomes });
-  const runs: HostRun[] = [...hosts.values()].map((h) => ({ host: h.host, role: h.role, ssh: 'ok', commands: 2, connections: 1 }));
+  const runs: VerifyHostRow[] = [...hosts.values()].map((h) => ({ host: h.host, role: h.role, ssh: 'ok', commands: 2, connections: 1 }));
   const t = totals(checks, runs);
   return { lab: lab.name, emulated: true, ok: t.fail === 0, checks, hosts: runs, skipped, ms: 512, phases: { connect: 100 }, totals: t };
 }

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { readLabText } from '../../src/lab/read.js';
 import type { Lab } from '../../src/lab/types.js';
-import { pathCauses } from '../../src/verify/diagnose.js';
+import { pathCauses } from '../../src/verify/diagnose-probes.js';
 import { podNetns, podVeth, PROBE_PORT } from '../../src/verify/names.js';
-import { byHost, natHasNodePort, natHasService, planProbes, podSetup, sourceNatRules } from '../../src/verify/plan.js';
+import { byHost, natHasNodePort, natHasService, chooseProbes, podSetup, sourceNatRules } from '../../src/verify/probes.js';
 import { generateLabYaml } from '../../bench/gen-lab.js';
 import { exampleLabPlan, OUTSIDE } from './helpers.js';
 
@@ -13,7 +13,7 @@ test.before(async () => {
 });
 
 test('kubernetes-101: nodes ping nodes, every node, pod and the outside connects to every other pod', (t) => {
-  const probes = planProbes(lab, { outside: OUTSIDE });
+  const probes = chooseProbes(lab, { outside: OUTSIDE });
   const reach = probes.filter((p) => p.kind === 'reach');
   const pod = probes.filter((p) => p.kind === 'pod');
   t.is(reach.length, 4 * 3);
@@ -27,7 +27,7 @@ test('kubernetes-101: nodes ping nodes, every node, pod and the outside connects
 });
 
 test('one batch per host: minions carry their pods\' probes, the outside its own, the router none', (t) => {
-  const batches = byHost(planProbes(lab, { outside: OUTSIDE }));
+  const batches = byHost(chooseProbes(lab, { outside: OUTSIDE }));
   t.deepEqual([...batches.keys()].sort(), ['kubmasta', 'kubminion1', 'kubminion2', 'kubminion3', 'outside']);
   t.is(batches.get('outside')!.length, 7);
   t.is(batches.get('kubmasta')!.length, 3 + 7);
@@ -56,7 +56,7 @@ test('probe pods: namespace and veth names, addresses with the pod CIDR length, 
 
 test('a 50-node lab: probes and veth names stay unique', (t) => {
   const big = readLabText('/x/gen-50.lab.yaml', generateLabYaml(50)).lab;
-  const probes = planProbes(big, { outside: OUTSIDE });
+  const probes = chooseProbes(big, { outside: OUTSIDE });
   t.is(new Set(probes.map((p) => p.id)).size, probes.length);
   t.is(new Set(big.pods.map(podVeth)).size, big.pods.length);
   t.true(Math.max(...[...byHost(probes).values()].map((b) => b.length)) < 500, 'no host runs more than a few hundred probes');
@@ -79,7 +79,7 @@ test('kube-proxy rules are recognised for cluster IPs and NodePorts (lab-facts s
 });
 
 test('the hops on a path: same node only the bridge, across nodes both ends and the MLS', (t) => {
-  const probes = planProbes(lab, { outside: OUTSIDE });
+  const probes = chooseProbes(lab, { outside: OUTSIDE });
   const causes = (id: string) => pathCauses(lab, probes.find((p) => p.id === id)!, 'mls');
   t.deepEqual(causes('pod:web-controller-2-0>web-controller-2-3'), ['docker0:kubminion1', 'pods:kubminion1', 'docker0:kubminion1', 'pods:kubminion1']);
   t.deepEqual(causes('pod:web-controller-2-0>web-controller-2-1'), [

@@ -14,7 +14,7 @@ export interface FileChange {
   reasons: ('content' | 'mode' | 'owner')[];
 }
 
-export interface HostChangePlan {
+export interface HostChanges {
   host: string;
   role: HostRender['role'];
   files: FileChange[];
@@ -32,7 +32,7 @@ export interface HostChangePlan {
   temps: string[];
 }
 
-export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChangePlan, 'files' | 'unchanged' | 'daemonReload' | 'restarts' | 'handlersSkipped'> {
+export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChanges, 'files' | 'unchanged' | 'daemonReload' | 'restarts' | 'handlersSkipped'> {
   const files: FileChange[] = [];
   let unchanged = 0;
   for (const file of render.files) {
@@ -61,7 +61,7 @@ export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChange
   };
 }
 
-export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): HostChangePlan {
+export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): HostChanges {
   const live = liveChanges(node, facts);
   return {
     host: render.host,
@@ -73,7 +73,7 @@ export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): H
   };
 }
 
-export function planRouter(render: HostRender, facts: NodeFacts, platform: PushPlatform, changes: RouteChange[], owned: OwnedRoute[]): HostChangePlan {
+export function planRouter(render: HostRender, facts: NodeFacts, platform: PushPlatform, changes: RouteChange[], owned: OwnedRoute[]): HostChanges {
   const forwarding = facts.forwarding ? [] : [{ description: 'turn IPv4 forwarding on', argv: forwardingOn }];
   return {
     host: render.host,
@@ -108,6 +108,6 @@ export function liveChanges(node: LabNode, facts: NodeFacts): { description: str
   return out;
 }
 
-export function isEmpty(plan: HostChangePlan): boolean {
+export function isEmpty(plan: HostChanges): boolean {
   return plan.files.length === 0 && plan.liveCommands.length === 0 && plan.temps.length === 0;
 }

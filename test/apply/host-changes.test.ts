@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { NodeFacts } from '../../src/apply/facts-parse.js';
-import { liveChanges, planNode } from '../../src/apply/host-plan.js';
+import { liveChanges, planNode } from '../../src/apply/host-changes.js';
 import { sha256 } from '../../src/core/hash.js';
 import { restartOrder } from '../../src/apply/restart-order.js';
 import type { HostRender } from '../../src/render/types.js';
@@ -27,6 +27,7 @@ const converged = (): NodeFacts => ({
   defaultGateway: '10.20.30.1',
   systemd: true,
   temps: [],
+  natRules: [],
 });
 
 test('a converged host plans nothing', (t) => {
@@ -60,7 +61,7 @@ test('without systemd the handlers are skipped with the reason', (t) => {
 });
 
 test('live network: a bare host gets docker0, its address, forwarding and the default route', (t) => {
-  const changes = liveChanges(minion, { files: new Map(), forwarding: false, systemd: false, temps: [] });
+  const changes = liveChanges(minion, { files: new Map(), forwarding: false, systemd: false, temps: [], natRules: [] });
   t.deepEqual(changes.map((c) => c.argv.join(' ')), [
     'ip link add docker0 type bridge',
     'ip addr add 10.10.20.1/24 dev docker0',
@@ -71,13 +72,13 @@ test('live network: a bare host gets docker0, its address, forwarding and the de
 });
 
 test('live network: a wrong docker0 address is replaced, a wrong default route corrected', (t) => {
-  const changes = liveChanges(minion, { files: new Map(), docker0: { up: true, addresses: ['172.17.0.1/16'] }, forwarding: true, defaultGateway: '10.20.30.254', systemd: false, temps: [] });
+  const changes = liveChanges(minion, { files: new Map(), docker0: { up: true, addresses: ['172.17.0.1/16'] }, forwarding: true, defaultGateway: '10.20.30.254', systemd: false, temps: [], natRules: [] });
   t.deepEqual(changes.map((c) => c.description), ['remove 172.17.0.1/16 from docker0', 'add 10.10.20.1/24 to docker0', 'default route via 10.20.30.1 (was via 10.20.30.254)']);
 });
 
 test('a master gets no docker0', (t) => {
   const master = lab.nodes[0]!;
-  t.deepEqual(liveChanges(master, { files: new Map(), forwarding: true, defaultGateway: '10.20.30.1', systemd: true, temps: [] }), []);
+  t.deepEqual(liveChanges(master, { files: new Map(), forwarding: true, defaultGateway: '10.20.30.1', systemd: true, temps: [], natRules: [] }), []);
 });
 
 test('restart order follows the dependencies', (t) => {

@@ -90,14 +90,14 @@ export interface ServiceImplementation {
   nodePort(service: ServicePlan, node: string): boolean;
 }
 
-export interface ProbePlanOptions {
+export interface ProbeChoiceOptions {
   outside?: OutsideHost;
   /** Which nodes implement which services; absent: layer 5 probes nothing. */
   services?: ServiceImplementation;
 }
 
 /** Every probe, in a stable order: underlay, pods, services. */
-export function planProbes(lab: Lab, opts: ProbePlanOptions = {}): PlannedProbe[] {
+export function chooseProbes(lab: Lab, opts: ProbeChoiceOptions = {}): PlannedProbe[] {
   const ep = endpoints(lab, opts.outside);
   const probes: PlannedProbe[] = [];
   for (const a of ep.nodes) {
