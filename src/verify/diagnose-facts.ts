@@ -2,7 +2,7 @@
 // the MLS's table (2), docker0 (3), and the probe pods and their listener (4).
 import { makePrefix, overlaps } from '../lab/ip.js';
 import type { NodePlan, Prefix } from '../lab/types.js';
-import type { DiagnosisContext } from './diagnose.js';
+import type { DiagnosisContext } from './diagnose-context.js';
 import type { Check, CheckKind, CheckResult, Layer } from './model.js';
 import { podNetns } from './names.js';
 import type { TableRoute } from './parse.js';

@@ -2,7 +2,7 @@
 // its path (a failure some failed hop explains is attributed to it); receivers that saw a
 // node's address instead of its pod's make that node's NAT check fail.
 import type { Lab, NodePlan } from '../lab/types.js';
-import type { DiagnosisContext, NatSighting } from './diagnose.js';
+import type { DiagnosisContext, NatSighting } from './diagnose-context.js';
 import { serviceHint } from './diagnose-services.js';
 import type { CheckKind, Layer } from './model.js';
 import { PROBE_TIMEOUT_MS } from './names.js';

@@ -1,6 +1,6 @@
 // Layer 5: services, where some node implements them, and where the rules send a service
 // that does not answer.
-import type { DiagnosisContext } from './diagnose.js';
+import type { DiagnosisContext } from './diagnose-context.js';
 import type { Layer } from './model.js';
 import { natHasNodePort, natHasService, probePodOf, type PlannedProbe } from './probes.js';
 
