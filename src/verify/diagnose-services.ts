@@ -59,7 +59,7 @@ export function serviceChecks(ctx: DiagnosisContext): void {
       }
     }
   }
-  if (reasons.length && reasons.length === lab.services.filter((s) => s.endpoints.length).length) skipped[5] = reasons.length === 1 ? reasons[0]! : `nothing implements the lab's ${reasons.length} services on the nodes (no kube-proxy rules); not probed`;
+  if (reasons.length && reasons.length === lab.services.filter((s) => s.endpoints.length).length) skipped[5] = `no node implements services (no kube-proxy rules for ${reasons.length === 1 ? lab.services.find((s) => s.endpoints.length)!.name : `the lab's ${reasons.length} services`})`;
 }
 
 /** For a service that does not answer: where the node's rules send it, when that is no endpoint

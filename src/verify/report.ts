@@ -1,7 +1,7 @@
 // verify's three views of one report: the terminal (layer summary, reachability matrix,
 // failures grouped under their root cause), --json, and --junit.
 import pc from 'picocolors';
-import { stripAnsi, table } from '../core/text.js';
+import { plural, stripAnsi, table } from '../core/text.js';
 import type { Lab } from '../lab/types.js';
 import { LAYER_NAMES, LAYER_TITLES, type Check, type Layer, type VerifyReport } from './model.js';
 import { PROBE_PORT } from './names.js';
@@ -57,8 +57,18 @@ export function verifyText(report: VerifyReport, lab: Lab, opts: TextOptions): s
     const n = Object.values(report.cleanedUp).reduce((s, l) => s + l.length, 0);
     out.push(`cleanup: removed ${n} probe pods on ${Object.keys(report.cleanedUp).length} hosts`);
   }
-  out.push(report.ok ? c.green('verify: all checks passed') : c.red('verify: FAILED'));
+  out.push(report.ok ? c.green(verdict(report)) : c.red(verdict(report)));
   return out.join('\n') + '\n';
+}
+
+/** The last line: what passed, and what was skipped and why, so "passed" never hides a layer
+ * that was not checked. */
+export function verdict(report: VerifyReport): string {
+  const t = report.totals;
+  if (!report.ok) return `verify: FAILED (${t.fail} failed, ${t.unknown} unknown, ${t.pass} passed)`;
+  if (!t.skip) return `verify: all ${plural(t.checks, 'check')} passed`;
+  const why = [...new Set(Object.values(report.skipped))];
+  return `verify: ${t.pass} passed, ${t.skip} skipped${why.length ? `: ${why.join('; ')}` : ''}`;
 }
 
 function summarize(checks: Check[]): string {
