@@ -1,17 +1,34 @@
-// IPv4 helpers over ip-num: parsing with precise complaints, and 32-bit numbers for the
-// sorting and allocation that must stay fast at 10,000 nodes.
-import { IPv4, IPv4CidrRange, IPv4Prefix, Validator } from 'ip-num';
+// IPv4 helpers: 32-bit numbers for the checks, sorting and allocation that must stay fast at
+// 10,000 nodes, and ip-num for what a well-formed address is and the precise complaint when
+// one is not. ip-num is loaded only when a value fails the quick check (it costs more to load
+// than validating the classic lab does).
+import { lazyRequire } from '../core/lazy.js';
 import type { Prefix } from './types.js';
+
+const ipNum = lazyRequire<typeof import('ip-num')>('ip-num');
+const DOTTED = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
 
 export function parseAddress(text: string): Parsed<number> {
-  const [valid] = Validator.isValidIPv4String(text);
+  if (DOTTED.test(text)) return { ok: true, value: toNumber(text) };
+  const [valid] = ipNum().Validator.isValidIPv4String(text);
   if (!valid) return { ok: false, message: `${text} is not a valid IPv4 address (each part must be 0-255)` };
-  return { ok: true, value: Number(IPv4.fromDecimalDottedString(text).getValue()) };
+  // ip-num accepts forms the quick check does not (leading zeros): take its reading.
+  return { ok: true, value: Number(ipNum().IPv4.fromDecimalDottedString(text).getValue()) };
 }
 
 export function parsePrefix(text: string): Parsed<Prefix> {
+  const slash = text.indexOf('/');
+  const address = text.slice(0, slash);
+  const lengthText = text.slice(slash + 1);
+  if (slash > 0 && DOTTED.test(address) && /^(3[0-2]|[12]?\d)$/.test(lengthText)) {
+    const length = Number(lengthText);
+    const network = fromNumber(toNumber(address) & maskOf(length));
+    if (network !== address) return { ok: false, message: `${text} has host bits set`, hint: `did you mean ${network}/${length}?` };
+    return { ok: true, value: makePrefix(network, length) };
+  }
+  const { Validator, IPv4CidrRange } = ipNum();
   const [valid] = Validator.isValidIPv4CidrNotation(text);
   if (!valid) return { ok: false, message: `${text} is not a valid IPv4 prefix (address parts 0-255, length 0-32)` };
   const range = IPv4CidrRange.fromCidr(text);
@@ -23,14 +40,13 @@ export function parsePrefix(text: string): Parsed<Prefix> {
   return { ok: true, value: makePrefix(network, length) };
 }
 
+/** The netmask of a prefix length as a 32-bit number (0 for /0). */
+const maskOf = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
+
 // 33 possible masks, computed once: a 10,000-node plan makes a prefix per node.
 const MASKS = Array.from({ length: 33 }, (_, length) => {
-  const netmask = IPv4Prefix.fromNumber(BigInt(length)).toMask().toString();
-  const wildcard = netmask
-    .split('.')
-    .map((o) => String(255 - Number(o)))
-    .join('.');
-  return { netmask, wildcard };
+  const mask = maskOf(length);
+  return { netmask: fromNumber(mask), wildcard: fromNumber(~mask >>> 0) };
 });
 
 export function makePrefix(network: string, length: number): Prefix {
