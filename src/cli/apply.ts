@@ -1,18 +1,17 @@
-// labsmith plan / apply: what would change on each host, and making it so.
+// labsmith plan / apply: what would change on each host, and making it so. The phases are
+// loaded when the command runs.
 import type { Command } from 'commander';
-import { applyLab, type ApplyOptions, type ApplyReport } from '../apply/apply.js';
+import type { ApplyOptions, ApplyReport } from '../apply/apply.js';
 import type { Lab } from '../lab/types.js';
-import { applyText, planText, reportJson } from '../apply/report.js';
-import { readLab } from '../lab/read.js';
-import { EXIT, UsageError } from './errors.js';
-import { makeProgress } from './progress.js';
-import { colors } from './colors.js';
-import { formatDiagnostic } from '../lab/diagnostics.js';
+import { EXIT } from './errors.js';
+import { emulatedHint } from './emulated-hint.js';
+import { CONCURRENCY_HELP, parseConcurrency } from './options.js';
+import { readLabReporting } from './read-lab.js';
 
 interface Flags {
   emulated?: boolean;
   only?: string;
-  concurrency?: string;
+  concurrency?: number;
   dryRun?: boolean;
   json?: boolean;
   diff?: boolean;
@@ -27,7 +26,7 @@ export function registerApply(program: Command): void {
     .option('--emulated', "target the lab's emulated copy on this machine")
     .option('--diff', 'show unified diffs of file contents')
     .option('--only <hosts>', 'only these hosts, comma-separated')
-    .option('--concurrency <n>', 'hosts worked on at once', '10')
+    .option('--concurrency <n>', CONCURRENCY_HELP, parseConcurrency, 10)
     .option('--json', 'one JSON document on stdout')
     .action((file: string, flags: Flags) => run(file, { ...flags, dryRun: true }));
   program
@@ -36,7 +35,7 @@ export function registerApply(program: Command): void {
     .argument('<lab>', 'the lab file')
     .option('--emulated', "target the lab's emulated copy on this machine")
     .option('--only <hosts>', 'only these hosts, comma-separated')
-    .option('--concurrency <n>', 'hosts worked on at once', '10')
+    .option('--concurrency <n>', CONCURRENCY_HELP, parseConcurrency, 10)
     .option('--dry-run', 'plan only: show what would change, write nothing')
     .option('--json', 'one JSON document on stdout')
     .option('--accept-new-host-key <host...>', "accept a changed host key for these hosts (after checking why it changed)")
@@ -44,26 +43,31 @@ export function registerApply(program: Command): void {
 }
 
 export async function run(file: string, flags: Flags): Promise<void> {
-  const concurrency = Number(flags.concurrency ?? 10);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number from 1, not ${flags.concurrency}`);
-  const { lab, warnings } = await readLab(file);
-  for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+  const lab = await readLabReporting(file);
+  const command = flags.dryRun ? 'plan' : 'apply';
+  const hint = flags.emulated ? undefined : await emulatedHint(lab, command);
+  if (hint) process.stderr.write(`${hint.before}\n`);
   const report = await applyWithProgress(lab, {
     emulated: Boolean(flags.emulated),
     dryRun: Boolean(flags.dryRun),
     diff: Boolean(flags.diff),
-    concurrency,
+    concurrency: flags.concurrency ?? 10,
     ...(flags.only ? { only: flags.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(flags.acceptNewHostKey ? { acceptChangedHostKeys: flags.acceptNewHostKey } : {}),
   }, Boolean(flags.json));
+  const { applyText, planText, reportJson } = await import('../apply/report.js');
+  const { colors } = await import('./colors.js');
   if (flags.json) process.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
   else process.stdout.write(flags.dryRun ? planText(report, colors) : applyText(report, colors));
+  if (hint && report.hosts.every((h) => h.status === 'failed' || h.status === 'manual')) process.stderr.write(`${hint.after}\n`);
   process.exitCode = report.totals.failed ? EXIT.failed : EXIT.ok;
 }
 
 /** applyLab with per-host progress on stderr (none under --json); shared with `labsmith up`. */
 export async function applyWithProgress(lab: Lab, opts: ApplyOptions, json: boolean): Promise<ApplyReport> {
-  const progress = makeProgress({ json });
+  const { applyLab } = await import('../apply/apply.js');
+  const { makeProgress } = await import('./progress.js');
+  const progress = await makeProgress({ json });
   try {
     return await applyLab(lab, {
       ...opts,

@@ -11,7 +11,8 @@ import { execInHost, runningHost } from '../emulate/exec.js';
 import { APT_PACKAGES, preflight } from '../emulate/preflight.js';
 import { emulateStatus, formatStatus } from '../emulate/status.js';
 import { emulateUp } from '../emulate/up.js';
-import { EXIT, UsageError } from './errors.js';
+import { parseConcurrency } from './options.js';
+import { EXIT } from './errors.js';
 
 export function registerEmulate(program: Command): void {
   const emulate = program
@@ -33,7 +34,7 @@ export function registerEmulate(program: Command): void {
     .description('build the emulated lab (a no-op when it is already up)')
     .argument('<lab>', 'the lab file')
     .option('--json', 'one JSON document on stdout')
-    .option('--concurrency <n>', 'hosts started at once', parsePositive)
+    .option('--concurrency <n>', 'hosts started at once', parseConcurrency)
     .option('--keep-on-failure', 'leave what a failed up made, for inspection (labsmith down removes it)')
     .action(upAction);
 
@@ -131,8 +132,3 @@ async function labName(file: string): Promise<string> {
   }
 }
 
-export function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency wants a whole number of 1 or more, not ${v}`);
-  return n;
-}

@@ -1,6 +1,6 @@
 // One status line per host while work runs: redrawn in place on a terminal, plain
 // "host: step" lines otherwise, nothing at all under --json (stdout holds the document).
-import { createLogUpdate } from 'log-update';
+// log-update is loaded only at a terminal.
 import { stderrColors as pc } from './colors.js';
 
 export interface Progress {
@@ -11,7 +11,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream }): Progress {
+export async function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream }): Promise<Progress> {
   const stream = mode.stream ?? process.stderr;
   if (mode.json) return { step() {}, done() {}, note: (t) => void stream.write(`${t}\n`), stop() {} };
   if (!stream.isTTY) {
@@ -23,6 +23,7 @@ export function makeProgress(mode: { json: boolean; stream?: NodeJS.WriteStream 
       stop() {},
     };
   }
+  const { createLogUpdate } = await import('log-update');
   const lines = new Map<string, string>();
   const draw = createLogUpdate(stream, { showCursor: true });
   const width = () => Math.max(...[...lines.keys()].map((h) => h.length), 4);

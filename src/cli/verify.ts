@@ -1,17 +1,13 @@
 // labsmith verify: prove the lab's network model holds on its hosts, layer by layer, and
-// name the broken hop when it does not.
-import { writeFile } from 'node:fs/promises';
+// name the broken hop when it does not. The phases are loaded when the command runs.
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../lab/diagnostics.js';
-import { readLab } from '../lab/read.js';
 import type { Lab } from '../lab/types.js';
 import type { VerifyReport } from '../verify/model.js';
 import { PROBE_PORT } from '../verify/names.js';
-import { verifyJson, verifyJunit, verifyText } from '../verify/report.js';
-import { verifyLab } from '../verify/run.js';
-import { useColor } from './colors.js';
 import { EXIT } from './errors.js';
-import { makeProgress } from './progress.js';
+import { emulatedHint } from './emulated-hint.js';
+import { checkOutputFile } from './output-paths.js';
+import { readLabReporting } from './read-lab.js';
 
 export interface VerifyFlags {
   emulated?: boolean;
@@ -49,9 +45,12 @@ export function registerVerify(program: Command): void {
 }
 
 export async function verifyAction(file: string, flags: VerifyFlags): Promise<VerifyReport> {
-  const { lab, warnings } = await readLab(file);
-  for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+  if (flags.junit) checkOutputFile(flags.junit, '--junit');
+  const lab = await readLabReporting(file);
+  const hint = flags.emulated ? undefined : await emulatedHint(lab, 'verify');
+  if (hint) process.stderr.write(`${hint.before}\n`);
   const report = await runVerify(lab, flags);
+  if (hint && report.hosts.every((h) => h.ssh !== 'ok')) process.stderr.write(`${hint.after}\n`);
   process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
   return report;
 }
@@ -59,15 +58,21 @@ export async function verifyAction(file: string, flags: VerifyFlags): Promise<Ve
 /** verify with progress on stderr and the report on stdout. */
 export async function runVerify(lab: Lab, flags: VerifyFlags): Promise<VerifyReport> {
   const report = await verifyWithProgress(lab, flags);
-  if (flags.junit) await writeFile(flags.junit, verifyJunit(report));
+  const { verifyJson, verifyJunit } = await import('../verify/report.js');
+  if (flags.junit) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(flags.junit, verifyJunit(report));
+  }
   if (flags.json) process.stdout.write(JSON.stringify(verifyJson(report), null, 2) + '\n');
-  else process.stdout.write(verifyReportText(report, lab));
+  else process.stdout.write(await verifyReportText(report, lab));
   return report;
 }
 
 /** verify with progress on stderr (none under --json); shared with `labsmith up`. */
 export async function verifyWithProgress(lab: Lab, flags: VerifyFlags): Promise<VerifyReport> {
-  const progress = makeProgress({ json: Boolean(flags.json) });
+  const { verifyLab } = await import('../verify/run.js');
+  const { makeProgress } = await import('./progress.js');
+  const progress = await makeProgress({ json: Boolean(flags.json) });
   try {
     return await verifyLab(lab, {
       emulated: Boolean(flags.emulated),
@@ -82,7 +87,9 @@ export async function verifyWithProgress(lab: Lab, flags: VerifyFlags): Promise<
 }
 
 /** The human report: a matrix on a terminal, plain lines otherwise. */
-export function verifyReportText(report: VerifyReport, lab: Lab): string {
+export async function verifyReportText(report: VerifyReport, lab: Lab): Promise<string> {
+  const { verifyText } = await import('../verify/report.js');
+  const { useColor } = await import('./colors.js');
   const tty = Boolean(process.stdout.isTTY);
   return verifyText(report, lab, { color: useColor(), matrix: tty, width: process.stdout.columns || 120 });
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { labPaths } from '../emulate/paths.js';
-import { readState } from '../emulate/state.js';
+import { labHealthy, readState } from '../emulate/state.js';
 import { emulatedTargets } from '../emulate/targets.js';
 import type { Lab } from '../lab/types.js';
 import type { RemoteTarget } from '../remote/target.js';
@@ -54,4 +54,11 @@ async function checkEmulatedAgainstLab(lab: Lab, running: string[], env?: NodeJS
   if (missing.length) {
     throw new UsageError(`the lab file names ${missing.join(', ')}, which the running emulated lab does not have`, `labsmith up ${lab.file} reconciles the emulated lab with the file`);
   }
+}
+
+/** Is the emulated copy of this lab up on this machine? (For the hint when a physical run
+ * fails while only the copy exists.) */
+export async function emulatedCopyUp(lab: Lab, env?: NodeJS.ProcessEnv): Promise<boolean> {
+  const state = await readState(labPaths(lab.name, env).state);
+  return Boolean(state && labHealthy(state) && (!state.file || state.file === path.resolve(lab.file)));
 }

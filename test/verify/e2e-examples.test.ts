@@ -4,6 +4,9 @@
 // is named.
 import test, { type ExecutionContext } from 'ava';
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { cli, disposeLab, makeLab, requireEmulation, type TestLab } from '../emulate/helpers.js';
 import { LAB_DIR } from '../helpers/paths.js';
 import { emulatedPythonProblem } from '../../src/verify/run.js';
@@ -60,7 +63,23 @@ test.serial('service-routes: one segment, FRR: every layer passes, services skip
   const r = await verify(tl);
   assertPass(t, r);
   for (const l of [0, 1, 2, 3, 4]) t.true(r.report.checks.some((c) => c.layer === l && c.result === 'pass'), `layer ${l} checked`);
-  t.regex(r.report.layers.find((l) => l.layer === 5)!.skipped!, /nothing implements service db-service \(10\.103\.132\.104:3306\)/);
+  t.is(r.report.layers.find((l) => l.layer === 5)!.skipped!, 'no node implements services (no kube-proxy rules for db-service)');
+  t.true(r.report.checks.some((c) => c.id === 'service:db-service' && c.result === 'skip' && /nothing implements service db-service \(10\.103\.132\.104:3306\)/.test(c.diagnosis ?? '')));
+
+  // Without --emulated while only the copy is up: said before connecting and after every host
+  // failed. No credentials exist in this HOME, so nothing is sent to the lab's real addresses.
+  const home = await mkdtemp(path.join(tmpdir(), 'labsmith-nohome-'));
+  try {
+    const env = { ...tl.env, HOME: home, SSH_AUTH_SOCK: '' };
+    const phys = await cli(['verify', tl.file], env);
+    t.is(phys.code, 1);
+    t.regex(phys.stderr, new RegExp(`note: the emulated copy of ${tl.name} is up on this machine; without --emulated, verify goes to the lab's real hosts .*labsmith verify ${tl.file} --emulated`));
+    t.regex(phys.stderr, new RegExp(`every host failed: .* its emulated copy is up: labsmith verify ${tl.file} --emulated`));
+    const plan = await cli(['plan', tl.file], env);
+    t.regex(plan.stderr, new RegExp(`labsmith plan ${tl.file} --emulated`));
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
   t.is((await cli(['down', tl.file], tl.env)).code, 0);
 });
 
