@@ -6,7 +6,7 @@ import type { Lab, NodePlan } from '../lab/types.js';
 import { PLAYBOOKS_DIR, TEMPLATES_DIR } from './home.js';
 import { hostFlags, hostView } from './host-view.js';
 import { PlaybookError, Playbooks, type LaidOut } from './playbooks.js';
-import { routerView } from './router-view.js';
+import { routerView, type RoutesOptions } from './router-view.js';
 import { TemplateSet } from './templates.js';
 import type { HostRender, RenderedFile } from './types.js';
 
@@ -17,7 +17,7 @@ export interface RendererDirs {
 
 export interface Renderer {
   renderLab(lab: Lab): HostRender[];
-  renderRoutes(lab: Lab, platform?: Platform): string;
+  renderRoutes(lab: Lab, platform?: Platform, opts?: RoutesOptions): string;
 }
 
 export function routesTemplate(platform: Platform): string {
@@ -51,7 +51,7 @@ export function createRenderer(dirs: RendererDirs): Renderer {
   const renderRouter = (lab: Lab): HostRender => {
     const platform = lab.router.platform;
     const laid = playbooks.layOut('router', { platform, flags: {} });
-    const view = routerView(lab, platform) as unknown as Record<string, unknown>;
+    const view = routerView(lab, platform, { forFile: true }) as unknown as Record<string, unknown>;
     return { host: lab.router.name, role: 'router', address: lab.router.address, files: fill(laid, view, 'playbooks/router.yaml') };
   };
 
@@ -59,9 +59,9 @@ export function createRenderer(dirs: RendererDirs): Renderer {
     renderLab(lab) {
       return [...lab.nodes.map((n) => renderNode(lab, n)), renderRouter(lab)];
     },
-    renderRoutes(lab, platform = lab.router.platform) {
+    renderRoutes(lab, platform = lab.router.platform, opts = {}) {
       if (!(PLATFORMS as readonly string[]).includes(platform)) throw new Error(`unknown router platform ${platform}`);
-      return templates.render(routesTemplate(platform), routerView(lab, platform));
+      return templates.render(routesTemplate(platform), routerView(lab, platform, opts));
     },
   };
 }
@@ -77,7 +77,8 @@ export function renderLab(lab: Lab): HostRender[] {
   return defaultRenderer().renderLab(lab);
 }
 
-/** The switch's static-route configuration for a platform (default: the lab's). */
-export function renderRoutes(lab: Lab, platform?: Platform): string {
-  return defaultRenderer().renderRoutes(lab, platform);
+/** The switch's static-route configuration for a platform (default: the lab's), as printed
+ * to paste: with --against's removals, the save lines on request, Junos's commit. */
+export function renderRoutes(lab: Lab, platform?: Platform, opts?: RoutesOptions): string {
+  return defaultRenderer().renderRoutes(lab, platform, opts);
 }

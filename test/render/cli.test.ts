@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, exampleLab } from '../helpers/paths.js';
+import { CLI, exampleLab, ROOT } from '../helpers/paths.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const run = async (args: string[], cwd?: string) => {
@@ -28,7 +28,7 @@ test('render -o DIR writes DIR/<host>/<absolute path> with modes, and a one-line
   const dir = await scratch(t);
   const r = await run(['render', exampleLab('nodeport'), '-o', dir]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, `${dir}: 46 files for 5 hosts (control 8, node-1 12, node-2 12, node-3 12, core 2)\n`);
+  t.is(r.stdout, `${dir}: 47 files for 5 hosts (control 8, node-1 12, node-2 12, node-3 12, core 3)\n`);
   const kubelet = await readFile(path.join(dir, 'node-1/etc/systemd/system/kubelet.service'), 'utf8');
   t.is(kubelet, await readFile(path.join(GOLDEN_DIR, 'nodeport/node-1/etc/systemd/system/kubelet.service'), 'utf8'));
   t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/kubelet.kubeconfig'))).mode & 0o777, 0o600);
@@ -61,11 +61,60 @@ test('render --json prints one document listing every file', async (t) => {
 test('routes prints the lab platform by default, or --platform', async (t) => {
   const ios = await run(['routes', exampleLab('kubernetes-101')]);
   t.is(ios.code, 0);
-  t.true(ios.stdout.includes('ip route 10.10.20.0 255.255.255.0 10.20.30.63 name kubminion2\n'));
+  t.true(ios.stdout.includes('ip route 10.10.20.0 255.255.255.0 10.20.30.63 name labsmith-kubminion2 tag 4242\n'));
   t.is(ios.stdout, await readFile(path.join(GOLDEN_DIR, 'kubernetes-101/routes/ios.txt'), 'utf8'));
   const frr = await run(['routes', exampleLab('kubernetes-101'), '--platform', 'frr']);
   t.is(frr.code, 0);
   t.true(frr.stdout.includes('ip route 10.10.20.0/24 10.20.30.63 tag 4242\n'));
+});
+
+test('routes --against FILE removes the stale labsmith route of a capture; foreign routes stay and are noted', async (t) => {
+  const capture = path.join(ROOT, 'test/fixtures/routes/ios-show-running-config.txt');
+  const r = await run(['routes', exampleLab('kubernetes-101'), '--against', capture]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('no ')), ['no ip route 10.10.50.0 255.255.255.0 10.20.30.65']);
+  t.regex(r.stdout, /^! Against ios-show-running-config\.txt: removes 1 labsmith route the lab no longer has; 3 routes of the lab already there\.$/m);
+  t.is(r.stderr, `labsmith: note: ${capture} also routes 10.10.10.0/24 via 10.20.30.99, without labsmith's mark: left alone (remove it by hand if it is stale)\n`);
+});
+
+test('routes --against a previous rendering of the same lab removes nothing; --save ends with write memory', async (t) => {
+  const dir = await scratch(t);
+  const previous = path.join(dir, 'mls.cfg');
+  await writeFile(previous, (await run(['routes', exampleLab('kubernetes-101')])).stdout);
+  const r = await run(['routes', exampleLab('kubernetes-101'), '--against', previous, '--save']);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stderr, '');
+  t.false(/^no /m.test(r.stdout));
+  t.true(r.stdout.endsWith('tag 4242\nend\nwrite memory\n'));
+});
+
+test('routes --against a file that is missing, empty or of another platform exits 2 naming it', async (t) => {
+  const dir = await scratch(t);
+  const empty = path.join(dir, 'empty.txt');
+  await writeFile(empty, '');
+  const junos = path.join(ROOT, 'test/fixtures/routes/junos-display-set.txt');
+  for (const [file, message] of [
+    [path.join(dir, 'nope.txt'), `--against ${path.join(dir, 'nope.txt')}: cannot read it: ENOENT`],
+    [dir, `--against ${dir}: cannot read it: EISDIR`],
+    [empty, `--against ${empty}: the file is empty`],
+    [junos, `--against ${junos}: nothing in it reads as ios configuration`],
+    [exampleLab('kubernetes-101'), `--against ${exampleLab('kubernetes-101')}: nothing in it reads as ios configuration`],
+  ] as const) {
+    const r = await run(['routes', exampleLab('kubernetes-101'), '--against', file]);
+    t.is(r.code, 2, file);
+    t.is(r.stdout, '');
+    t.true(r.stderr.startsWith(`labsmith: ${message}`), r.stderr);
+    t.false(r.stderr.includes('    at '), 'no stack trace');
+  }
+  const save = await run(['routes', exampleLab('kubernetes-101'), '--platform', 'junos', '--save']);
+  t.is(save.code, 2);
+  t.regex(save.stderr, /--save is for ios, nxos and eos, not junos/);
+});
+
+test('routes --help explains marks, --against captures per platform and --save', async (t) => {
+  const r = await run(['routes', '--help']);
+  t.is(r.code, 0);
+  for (const s of ['--against <file>', '--save', 'show configuration | display set', '/ip route export', 'ip route show', 'never removed']) t.true(r.stdout.includes(s), s);
 });
 
 test('routes with an unknown platform exits 2 and lists the valid ones', async (t) => {
