@@ -4,13 +4,19 @@ import { renderLab } from '../src/render/index.js';
 import { benchApply } from './apply.js';
 import { benchEmulate } from './emulate.js';
 import { benchOffline } from './offline.js';
+import { benchStartup } from './startup.js';
 import { benchVerify } from './verify.js';
 
-console.log('validate + render of generated labs (ms, MiB)');
-console.table(await benchOffline([100, 1000, 10000], renderLab));
-console.log('emulate up and down (s, MiB)');
-console.table(await benchEmulate());
-console.log('apply on the emulated lab: cold and no-op (s)');
-console.table(await benchApply());
-console.log('verify on the emulated lab (s)');
-console.table(await benchVerify());
+// `npm run bench -- startup verify` runs only those sections; no argument runs them all.
+const wanted = new Set(process.argv.slice(2));
+const section = async (name: string, title: string, work: () => unknown) => {
+  if (wanted.size && !wanted.has(name)) return;
+  console.log(title);
+  console.table(await work());
+};
+
+await section('startup', 'whole-process start (median ms; ratio to node -e 0)', () => benchStartup());
+await section('offline', 'validate + render of generated labs (ms, MiB)', () => benchOffline([100, 1000, 10000], renderLab));
+await section('emulate', 'emulate up and down (s, MiB)', () => benchEmulate());
+await section('apply', 'apply on the emulated lab: cold and no-op (s)', () => benchApply());
+await section('verify', 'verify on the emulated lab (s)', () => benchVerify());
