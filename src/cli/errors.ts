@@ -1,6 +1,6 @@
 // How failures leave the process: bad input and usage exit 2 with a message and no
 // stack trace; a host or a check that failed exits 1.
-import { formatDiagnostic, LabInputError } from '../lab/diagnostics.js';
+import { formatReport, LabInputError } from '../lab/diagnostics.js';
 
 import { EXIT, UsageError } from '../core/errors.js';
 
@@ -8,9 +8,7 @@ export { EXIT, UsageError };
 
 export function reportFatal(err: unknown): number {
   if (err instanceof LabInputError) {
-    for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-    const n = err.diagnostics.filter((d) => d.severity === 'error').length;
-    process.stderr.write(`${n} error${n === 1 ? '' : 's'}\n`);
+    process.stderr.write(formatReport(err.diagnostics).join('\n') + '\n');
     return EXIT.badInput;
   }
   if (err instanceof UsageError) {

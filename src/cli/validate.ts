@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatDiagnostic, LabInputError, type Diagnostic } from '../lab/diagnostics.js';
 import { readLab } from '../lab/read.js';
+import { plural } from '../core/text.js';
 import { EXIT } from './errors.js';
 
 export function registerValidate(program: Command): void {
@@ -11,7 +12,7 @@ export function registerValidate(program: Command): void {
     .option('--json', 'one JSON document on stdout: valid, errors, warnings, summary')
     .action(async (file: string, opts: { json?: boolean }) => {
       let diagnostics: Diagnostic[] = [];
-      let summary: Record<string, number> | undefined;
+      let summary: { nodes: number; minions: number; segments: number; routes: number; services: number; pods: number } | undefined;
       try {
         const { lab, warnings } = await readLab(file);
         diagnostics = warnings;
@@ -26,7 +27,11 @@ export function registerValidate(program: Command): void {
         process.stdout.write(JSON.stringify({ file, valid: errors.length === 0, errors, warnings, ...(summary ? { summary } : {}) }, null, 2) + '\n');
       } else {
         for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
-        if (summary) process.stdout.write(`${file}: valid (${summary.nodes} nodes, ${summary.segments} segments, ${summary.routes} MLS routes, ${summary.services} services, ${summary.pods} pods${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''})\n`);
+        if (summary) {
+          const counts = [plural(summary.nodes, 'node'), plural(summary.segments, 'segment'), plural(summary.routes, 'MLS route'), plural(summary.services, 'service'), plural(summary.pods, 'pod')];
+          if (warnings.length) counts.push(plural(warnings.length, 'warning'));
+          process.stdout.write(`${file}: valid (${counts.join(', ')})\n`);
+        }
       }
       process.exitCode = errors.length ? EXIT.badInput : EXIT.ok;
     });

@@ -1,5 +1,6 @@
 // Diagnostics carry a source position so every complaint reads FILE:LINE:COL. A phase
 // collects all of its diagnostics and throws them together at its boundary.
+import { plural } from '../core/text.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -18,7 +19,7 @@ export interface Diagnostic {
 /** Thrown at a phase boundary when the phase found errors. The CLI maps it to exit 2. */
 export class LabInputError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+    super(formatReport(diagnostics.filter((d) => d.severity === 'error')).join('\n'));
     this.name = 'LabInputError';
   }
 }
@@ -27,6 +28,26 @@ export function formatDiagnostic(d: Diagnostic): string {
   const where = d.field ? `${d.field}: ` : '';
   const hint = d.hint ? `; ${d.hint}` : '';
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${where}${d.message}${hint}`;
+}
+
+/** How many diagnostics a report shows; a file that is no lab at all would give dozens. */
+export const REPORT_LIMIT = 20;
+
+/**
+ * The lines a person reads: the first diagnostics, how many more were left out, and the
+ * count of errors (all of them, shown or not).
+ */
+export function formatReport(diagnostics: readonly Diagnostic[], limit = REPORT_LIMIT): string[] {
+  const lines = diagnostics.slice(0, limit).map(formatDiagnostic);
+  const rest = diagnostics.slice(limit);
+  if (rest.length) {
+    const errors = rest.filter((d) => d.severity === 'error').length;
+    const warnings = rest.length - errors;
+    const more = [errors ? plural(errors, 'more error') : '', warnings ? plural(warnings, 'more warning') : ''].filter(Boolean);
+    lines.push(`... and ${more.join(' and ')}`);
+  }
+  lines.push(plural(diagnostics.filter((d) => d.severity === 'error').length, 'error'));
+  return lines;
 }
 
 export type Path = readonly (string | number)[];

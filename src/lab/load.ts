@@ -4,8 +4,8 @@
 // has to be pointed at.
 import { readFile } from 'node:fs/promises';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { LabInputError, type Diagnostic, type Path } from './diagnostics.js';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { LabInputError, pathToField, type Diagnostic, type Path } from './diagnostics.js';
 
 export interface LoadedLab {
   file: string;
@@ -13,6 +13,8 @@ export interface LoadedLab {
   data: unknown;
   /** Position of the value at a path (or of the nearest existing ancestor). */
   locate(path: Path, what?: 'key' | 'value'): { line: number; col: number };
+  /** The text a scalar was written as (1.10 where the data holds 1.1), if the path exists. */
+  sourceAt(path: Path): string | undefined;
 }
 
 export async function loadLabFile(file: string): Promise<LoadedLab> {
@@ -49,7 +51,7 @@ export function parseLabText(file: string, text: string): LoadedLab {
   };
   if (fastError !== undefined) {
     const { doc } = document();
-    const diagnostics: Diagnostic[] = doc.errors.map((e) => ({ file, ...at(e.pos[0]), severity: 'error' as const, field: '', message: yamlMessage(e.message), ...hintOf(yamlHint(e.code, text, e.pos[0])) }));
+    const diagnostics: Diagnostic[] = doc.errors.map((e) => duplicateKey(doc, e, file, at) ?? { file, ...at(e.pos[0]), severity: 'error' as const, field: '', message: yamlMessage(e.message), ...hintOf(yamlHint(e.code, text, e.pos[0])) });
     if (!diagnostics.length) {
       // The two parsers disagree; js-yaml's own position is the best we have.
       const mark = (fastError as { mark?: { line: number; column: number } }).mark;
@@ -73,29 +75,70 @@ export function parseLabText(file: string, text: string): LoadedLab {
       const node = nodeAt(document().doc, path, what);
       return at(node?.range?.[0] ?? 0);
     },
+    sourceAt(path) {
+      const node = nodeAt(document().doc, path, 'value', true);
+      return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+    },
   };
+}
+
+// yaml reports a duplicate key at the duplicate; the message gains the key, its field and
+// the line of the key it repeats.
+function duplicateKey(doc: Document, e: YAMLError, file: string, at: (offset: number) => { line: number; col: number }): Diagnostic | undefined {
+  if (e.code !== 'DUPLICATE_KEY') return undefined;
+  const found = keyAt(doc.contents, e.pos[0], []);
+  if (!found) return undefined;
+  const first = found.siblings.find((p) => isScalar(p.key) && isScalar(found.key) && p.key.value === found.key.value && p.key !== found.key);
+  const name = isScalar(found.key) ? String(found.key.value) : '';
+  const here = at(e.pos[0]);
+  const there = first && isScalar(first.key) && first.key.range ? at(first.key.range[0]) : undefined;
+  // Two keys of one flow mapping share a line; the column tells them apart.
+  const where = !there ? '' : there.line === here.line ? ` (first at line ${there.line}, column ${there.col})` : ` (first at line ${there.line})`;
+  return { file, ...here, severity: 'error', field: pathToField(found.path), message: `duplicate key ${JSON.stringify(name)}${where}`, hint: 'each key may appear once in a mapping; remove or rename one' };
+}
+
+interface PairLike { key: unknown; value: unknown }
+
+function keyAt(node: unknown, offset: number, path: (string | number)[]): { key: unknown; siblings: PairLike[]; path: Path } | undefined {
+  if (isMap(node)) {
+    const pairs = node.items as PairLike[];
+    for (const pair of pairs) {
+      const key = pair.key as Node | null;
+      const name = isScalar(key) ? String(key.value) : '?';
+      if (key?.range?.[0] === offset) return { key, siblings: pairs, path: [...path, name] };
+      const inner = keyAt(pair.value, offset, [...path, name]);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const inner = keyAt(node.items[i], offset, [...path, i]);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 const hintOf = (hint: string | undefined) => (hint ? { hint } : {});
 
-// Walks the path as far as it exists; a missing field is reported at its parent.
-function nodeAt(doc: Document, path: Path, what: 'key' | 'value'): Node | undefined {
+// Walks the path as far as it exists; a missing field is reported at its parent, unless
+// exact, when it is undefined.
+function nodeAt(doc: Document, path: Path, what: 'key' | 'value', exact = false): Node | undefined {
   let node: unknown = doc.contents;
   for (let i = 0; i < path.length; i++) {
     const part = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === part);
-      if (!pair) return node;
+      if (!pair) return exact ? undefined : node;
       if (last && what === 'key') return pair.key as Node;
-      if (pair.value === null) return pair.key as Node;
+      if (pair.value === null) return exact ? undefined : (pair.key as Node);
       node = pair.value;
     } else if (isSeq(node) && typeof part === 'number') {
       const item = node.items[part];
-      if (!item) return node;
+      if (!item) return exact ? undefined : node;
       node = item;
     } else {
-      return node as Node;
+      return exact ? undefined : (node as Node);
     }
   }
   return node as Node;

@@ -21,7 +21,7 @@ export function readLabText(file: string, text: string): ReadResult {
 
 function fromLoaded(loaded: LoadedLab): ReadResult {
   const shape = checkShape(loaded);
-  if (!shape.value) throw new LabInputError(shape.diagnostics.sort(byPosition));
+  if (!shape.value) throw new LabInputError(shape.diagnostics);
   const found = checkSemantics(shape.value, loaded).sort(byPosition);
   if (found.some((d) => d.severity === 'error')) throw new LabInputError(found);
   return { lab: planAddresses(loaded.file, shape.value), warnings: found };

@@ -27,10 +27,11 @@ export const PROXY_MODES = ['userspace', 'iptables', 'ipvs'] as const;
 export const ROLES = ['master', 'minion', 'node', 'worker'] as const;
 
 export const kubernetesSchema = z.strictObject({
+  // A string only: YAML reads an unquoted 1.10 as the number 1.1 (see unquotedVersion).
   version: z
-    .union([z.string(), z.number()])
+    .string()
     .default('legacy')
-    .describe('"legacy" for the 2014-15 flag dialect (--portal_net, --etcd_servers), or a release such as "1.11" or "1.28"'),
+    .describe('"legacy" for the 2014-15 flag dialect (--portal_net, --etcd_servers), or a release such as "1.11" or "1.28", quoted: unquoted, 1.10 is the number 1.1'),
   serviceRange: cidr.describe('portal net / --service-cluster-ip-range; overlaps nothing and is never routed'),
   clusterCidr: cidr.optional().describe('pod CIDRs are allocated from it, in node order, where a node names none'),
   nodeCidrMask: z.number().int().min(8).max(30).default(24).describe('prefix length of allocated pod CIDRs'),

@@ -1,5 +1,6 @@
 // The meaning checks: addresses, overlaps, uniqueness, era rules. Every check reports
 // with the position of the field at fault; overlaps are found by sorting, not by pairs.
+import { plural } from '../core/text.js';
 import { pathToField, type Diagnostic, type Path, type Severity } from './diagnostics.js';
 import { bounds, contains, overlaps, parseAddress, parsePrefix, prefixFinder, prefixInside, size } from './ip.js';
 import type { LoadedLab } from './load.js';
@@ -135,7 +136,7 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
   if (clusterCidr && k.nodeCidrMask >= clusterCidr.length) {
     const capacity = size(clusterCidr.length) / size(k.nodeCidrMask);
     if (needsAllocation > capacity) {
-      error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} holds ${capacity} /${k.nodeCidrMask} pod CIDRs, but ${needsAllocation} minions need one`, 'widen clusterCidr or narrow nodeCidrMask');
+      error(['kubernetes', 'clusterCidr'], `clusterCidr ${clusterCidr.cidr} holds ${plural(capacity, `/${k.nodeCidrMask} pod CIDR`)}, but ${needsAllocation === 1 ? '1 minion needs' : `${needsAllocation} minions need`} one`, 'widen clusterCidr or narrow nodeCidrMask');
     }
   }
 
@@ -189,15 +190,15 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
   });
   if (serviceRange) {
     // Allocation needs room: the reserved first address plus every service.
-    const room = size(serviceRange.length) - 3;
-    if (lab.services.length > room) error(['kubernetes', 'serviceRange'], `the service range ${serviceRange.cidr} has room for ${room} services, the lab has ${lab.services.length}`, 'widen serviceRange');
+    const room = Math.max(0, size(serviceRange.length) - 3);
+    if (lab.services.length > room) error(['kubernetes', 'serviceRange'], `the service range ${serviceRange.cidr} has room for ${plural(room, 'service')}, the lab has ${lab.services.length}`, 'widen serviceRange');
   }
   const nodePortServices = lab.services.filter((s) => s.type === 'NodePort').length;
-  if (npTo >= npFrom && nodePortServices > npTo - npFrom + 1) error(['kubernetes', 'nodePortRange'], `${nodePortServices} NodePort services do not fit in ${k.nodePortRange}`, 'widen nodePortRange');
+  if (npTo >= npFrom && nodePortServices > npTo - npFrom + 1) error(['kubernetes', 'nodePortRange'], `${plural(nodePortServices, 'NodePort service')} ${nodePortServices === 1 ? 'does' : 'do'} not fit in ${k.nodePortRange}`, 'widen nodePortRange');
 
   // Workloads.
   lab.workloads.forEach((w, i) => {
-    if (w.replicas > 0 && minions === 0) error(['workloads', i, 'replicas'], `${w.replicas} replicas but the lab has no minion to run them`, 'add a minion, or set replicas: 0');
+    if (w.replicas > 0 && minions === 0) error(['workloads', i, 'replicas'], `${plural(w.replicas, 'replica')} but the lab has no minion to run ${w.replicas === 1 ? 'it' : 'them'}`, 'add a minion, or set replicas: 0');
   });
   // Every minion holds its share of replicas plus labsmith's probe, next to the bridge address.
   if (minions > 0) {
@@ -207,9 +208,9 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
     lab.nodes.forEach((n, i) => {
       if (n.role === 'master' || n.podCidr === undefined) return;
       const p = parsePrefix(n.podCidr);
-      if (p.ok && p.value.length <= 30 && !fits(p.value.length)) error(['nodes', i, 'podCidr'], `${p.value.cidr} cannot hold the ${perNode} pods placed on ${n.name}`, 'use a wider pod CIDR or fewer replicas');
+      if (p.ok && p.value.length <= 30 && !fits(p.value.length)) error(['nodes', i, 'podCidr'], `${p.value.cidr} cannot hold the ${plural(perNode, 'pod')} placed on ${n.name}`, 'use a wider pod CIDR or fewer replicas');
     });
-    if (needsAllocation > 0 && !fits(k.nodeCidrMask)) error(['kubernetes', 'nodeCidrMask'], `a /${k.nodeCidrMask} pod CIDR cannot hold the ${perNode} pods placed on each minion`, 'use a smaller nodeCidrMask');
+    if (needsAllocation > 0 && !fits(k.nodeCidrMask)) error(['kubernetes', 'nodeCidrMask'], `a /${k.nodeCidrMask} pod CIDR cannot hold the ${plural(perNode, 'pod')} placed on each minion`, 'use a smaller nodeCidrMask');
   }
   return out;
 }

@@ -8,13 +8,24 @@ export interface Release {
   release: [number, number];
 }
 
-export function parseVersion(raw: string | number): Release | undefined {
-  // YAML reads an unquoted 1.10 as the number 1.1; keep what the user most likely wrote.
-  const text = typeof raw === 'number' ? raw.toString() : raw.trim();
+export function parseVersion(raw: string): Release | undefined {
+  const text = raw.trim();
   if (text === 'legacy') return { version: 'legacy', dialect: 'legacy', release: [0, 0] };
   const m = /^v?1\.(\d{1,2})(\.\d+)?$/.exec(text);
   if (!m) return undefined;
   return { version: text.replace(/^v/, ''), dialect: 'modern', release: [1, Number(m[1])] };
+}
+
+/**
+ * Why a version written as a YAML number is refused. Versions are quoted, always: YAML reads
+ * an unquoted 1.10 as the number 1.1, which would silently mean Kubernetes 1.1.
+ * source is the text as written, value the number YAML made of it.
+ */
+export function unquotedVersion(source: string, value: number): { message: string; hint: string } {
+  const quoted = `quote it: version: "${source}"`;
+  if (!parseVersion(source)) return { message: `unknown version ${source}`, hint: 'write "legacy" or a release such as "1.28" (quoted)' };
+  if (source !== String(value)) return { message: `${source} unquoted is the YAML number ${value}, not version ${source}`, hint: quoted };
+  return { message: `${source} unquoted is a YAML number; write versions quoted (unquoted, 1.10 would be read as 1.1)`, hint: quoted };
 }
 
 export function atLeast(r: Release, minor: number): boolean {

@@ -34,7 +34,7 @@ const writeLab = async (text: string) => {
 test('a valid lab exits 0 and says so', async (t) => {
   const r = await run(['validate', exampleLab('kubernetes-101')]);
   t.is(r.code, 0);
-  t.regex(r.stdout, /kubernetes-101\.lab\.yaml: valid \(4 nodes, 2 segments, 3 MLS routes/);
+  t.regex(r.stdout, /kubernetes-101\.lab\.yaml: valid \(4 nodes, 2 segments, 3 MLS routes, 1 service, 7 pods\)\n$/);
 });
 
 test('an invalid lab exits 2 with FILE:LINE:COL errors and no stack trace', async (t) => {
@@ -66,3 +66,44 @@ test('a missing file and a usage error exit 2', async (t) => {
   t.is((await run(['frobnicate'])).code, 2);
   t.is((await run(['--help'])).code, 0);
 });
+
+test('a long list of errors is cut at 20, saying how many more; the count is of all', async (t) => {
+  // 30 nodes with names no host can have: 30 errors, and the file is still a lab.
+  const nodes = Array.from({ length: 30 }, (_, i) => `  - { name: Node_${i}, role: minion, address: 10.20.30.${100 + i}, podCidr: 10.10.${100 + i}.0/24 }\n`).join('');
+  const file = await writeLab(edit(K101, 'nodes:\n', `nodes:\n${nodes}`));
+  const r = await run(['validate', file]);
+  t.is(r.code, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  t.is(lines.length, 22);
+  t.true(lines.slice(0, 20).every((l) => l.startsWith(`${file}:`) && l.includes(': must be a DNS label')), r.stderr);
+  t.is(lines[20], '... and 10 more errors');
+  t.is(lines[21], '30 errors');
+  t.notRegex(r.stderr, /does not look like/);
+  // --json keeps every error.
+  t.is(JSON.parse((await run(['validate', '--json', file])).stdout).errors.length, 30);
+});
+
+test('a YAML file that is no lab says so on its first line, then the capped list', async (t) => {
+  // A Helm values file: every top-level key unknown.
+  const values = Array.from({ length: 40 }, (_, i) => `setting${i}: ${i}\n`).join('');
+  const file = await writeLab(values);
+  const r = await run(['validate', file]);
+  t.is(r.code, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  t.is(lines[0], `${file}:1:1: error: this does not look like a labsmith lab file: expected keys name, kubernetes, segments, router, nodes; start from lab/kubernetes-101.lab.yaml`);
+  t.is(lines.length, 22);
+  t.is(lines[20], '... and 21 more errors');
+  t.is(lines[21], '41 errors');
+  const compose = await writeLab('services:\n  web:\n    image: nginx:1.25\n    ports: ["80:80"]\nnetworks:\n  default: {}\n');
+  const c = await run(['validate', compose]);
+  t.is(c.stderr.split('\n')[0], `${compose}:1:1: error: this does not look like a labsmith lab file: expected keys name, kubernetes, segments, router, nodes; start from lab/kubernetes-101.lab.yaml`);
+  t.regex(c.stderr, /\n3 errors\n$/);
+});
+
+test('other commands report a bad lab file with the same cap', async (t) => {
+  const values = Array.from({ length: 40 }, (_, i) => `setting${i}: ${i}\n`).join('');
+  const r = await run(['routes', await writeLab(values)]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /\n\.\.\. and 21 more errors\n41 errors\n$/);
+});
+

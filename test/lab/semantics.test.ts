@@ -123,3 +123,19 @@ test('an overlap among 10,000 nodes is found, with both sides named', (t) => {
   const errors = errorsOf(text);
   t.true(errors.some((e) => /nodes\[7778\]\.podCidr: the pod CIDR of n7777 \(10\.1\.0\.0\/24\) overlaps the pod CIDR of n0 \(10\.1\.0\.0\/24\)|nodes\[1\]\.podCidr: the pod CIDR of n0 .* overlaps the pod CIDR of n7777/.test(e)), errors.join('\n'));
 });
+
+test('counts in messages agree with their nouns', (t) => {
+  // Two services in a /30 service range, which has room for one.
+  const two = edit(edit(K101, 'serviceRange: 10.100.0.0/16', 'serviceRange: 10.100.0.0/30'), 'clusterIP: 10.100.87.105, ', '');
+  const crowded = edit(two, 'services:\n', 'services:\n  - { name: other, port: 81, selector: { name: web8080 }, targetPort: 8080 }\n');
+  t.true(errorsOf(crowded).includes('lab.yaml:8:17: error: kubernetes.serviceRange: the service range 10.100.0.0/30 has room for 1 service, the lab has 2; widen serviceRange'), errorsOf(crowded).join('\n'));
+  // One replica and no minion.
+  let noMinion = edit(K101, 'replicas: 4', 'replicas: 1');
+  for (const n of ['kubminion1', 'kubminion2', 'kubminion3']) noMinion = noMinion.replace(new RegExp(`  - \\{ name: ${n},.*\\n`), '');
+  t.true(errorsOf(noMinion).some((e) => e.endsWith('workloads[0].replicas: 1 replica but the lab has no minion to run it; add a minion, or set replicas: 0')), errorsOf(noMinion).join('\n'));
+  // A clusterCidr with room for one pod CIDR and two minions without one.
+  let alloc = edit(K101, '  proxyMode: userspace\n', '  proxyMode: userspace\n  clusterCidr: 10.10.0.0/24\n');
+  alloc = edit(edit(edit(alloc, ', podCidr: 10.10.10.0/24', ''), ', podCidr: 10.10.20.0/24', ''), ', podCidr: 10.10.30.0/24', '');
+  t.true(errorsOf(alloc).some((e) => e.includes('clusterCidr 10.10.0.0/24 holds 1 /24 pod CIDR, but 3 minions need one')), errorsOf(alloc).join('\n'));
+});
+
