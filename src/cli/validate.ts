@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { formatDiagnostic, LabInputError, type Diagnostic } from '../lab/diagnostics.js';
-import { readLab } from '../lab/read.js';
 import { plural } from '../core/text.js';
+import { formatDiagnostic, LabInputError, type Diagnostic } from '../lab/diagnostics.js';
 import { EXIT } from './errors.js';
 
 export function registerValidate(program: Command): void {
@@ -14,6 +13,7 @@ export function registerValidate(program: Command): void {
       let diagnostics: Diagnostic[] = [];
       let summary: { nodes: number; minions: number; segments: number; routes: number; services: number; pods: number } | undefined;
       try {
+        const { readLab } = await import('../lab/read.js');
         const { lab, warnings } = await readLab(file);
         diagnostics = warnings;
         summary = { nodes: lab.nodes.length, minions: lab.nodes.filter((n) => n.role === 'minion').length, segments: lab.segments.length, routes: lab.router.routes.length, services: lab.services.length, pods: lab.pods.length };

@@ -4,8 +4,12 @@
 // has to be pointed at.
 import { readFile } from 'node:fs/promises';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import type { Document, LineCounter, Node, YAMLError } from 'yaml';
+import { lazyRequire } from '../core/lazy.js';
 import { LabInputError, pathToField, type Diagnostic, type Path } from './diagnostics.js';
+
+// yaml's positioned parser is loaded only when something must be pointed at.
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 export interface LoadedLab {
   file: string;
@@ -40,8 +44,8 @@ export function parseLabText(file: string, text: string): LoadedLab {
   let positioned: { doc: Document; lineCounter: LineCounter } | undefined;
   const document = () => {
     if (!positioned) {
-      const lineCounter = new LineCounter();
-      positioned = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true }), lineCounter };
+      const lineCounter = new (yaml().LineCounter)();
+      positioned = { doc: yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true }), lineCounter };
     }
     return positioned;
   };
@@ -77,7 +81,7 @@ export function parseLabText(file: string, text: string): LoadedLab {
     },
     sourceAt(path) {
       const node = nodeAt(document().doc, path, 'value', true);
-      return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+      return yaml().isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
     },
   };
 }
@@ -88,10 +92,10 @@ function duplicateKey(doc: Document, e: YAMLError, file: string, at: (offset: nu
   if (e.code !== 'DUPLICATE_KEY') return undefined;
   const found = keyAt(doc.contents, e.pos[0], []);
   if (!found) return undefined;
-  const first = found.siblings.find((p) => isScalar(p.key) && isScalar(found.key) && p.key.value === found.key.value && p.key !== found.key);
-  const name = isScalar(found.key) ? String(found.key.value) : '';
+  const first = found.siblings.find((p) => yaml().isScalar(p.key) && yaml().isScalar(found.key) && p.key.value === found.key.value && p.key !== found.key);
+  const name = yaml().isScalar(found.key) ? String(found.key.value) : '';
   const here = at(e.pos[0]);
-  const there = first && isScalar(first.key) && first.key.range ? at(first.key.range[0]) : undefined;
+  const there = first && yaml().isScalar(first.key) && first.key.range ? at(first.key.range[0]) : undefined;
   // Two keys of one flow mapping share a line; the column tells them apart.
   const where = !there ? '' : there.line === here.line ? ` (first at line ${there.line}, column ${there.col})` : ` (first at line ${there.line})`;
   return { file, ...here, severity: 'error', field: pathToField(found.path), message: `duplicate key ${JSON.stringify(name)}${where}`, hint: 'each key may appear once in a mapping; remove or rename one' };
@@ -100,16 +104,16 @@ function duplicateKey(doc: Document, e: YAMLError, file: string, at: (offset: nu
 interface PairLike { key: unknown; value: unknown }
 
 function keyAt(node: unknown, offset: number, path: (string | number)[]): { key: unknown; siblings: PairLike[]; path: Path } | undefined {
-  if (isMap(node)) {
+  if (yaml().isMap(node)) {
     const pairs = node.items as PairLike[];
     for (const pair of pairs) {
       const key = pair.key as Node | null;
-      const name = isScalar(key) ? String(key.value) : '?';
+      const name = yaml().isScalar(key) ? String(key.value) : '?';
       if (key?.range?.[0] === offset) return { key, siblings: pairs, path: [...path, name] };
       const inner = keyAt(pair.value, offset, [...path, name]);
       if (inner) return inner;
     }
-  } else if (isSeq(node)) {
+  } else if (yaml().isSeq(node)) {
     for (let i = 0; i < node.items.length; i++) {
       const inner = keyAt(node.items[i], offset, [...path, i]);
       if (inner) return inner;
@@ -127,13 +131,13 @@ function nodeAt(doc: Document, path: Path, what: 'key' | 'value', exact = false)
   for (let i = 0; i < path.length; i++) {
     const part = path[i];
     const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === part);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => yaml().isPair(p) && yaml().isScalar(p.key) && p.key.value === part);
       if (!pair) return exact ? undefined : node;
       if (last && what === 'key') return pair.key as Node;
       if (pair.value === null) return exact ? undefined : (pair.key as Node);
       node = pair.value;
-    } else if (isSeq(node) && typeof part === 'number') {
+    } else if (yaml().isSeq(node) && typeof part === 'number') {
       const item = node.items[part];
       if (!item) return exact ? undefined : node;
       node = item;
