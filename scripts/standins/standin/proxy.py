@@ -99,9 +99,9 @@ def main():
         common.die(log, 'invalid configuration: KubeProxyConfiguration.Mode: Invalid value: "%s": must be %s or blank' % (mode, ' or '.join(MODES)))
     if mode == 'userspace' and minor >= 26:
         common.die(log, 'invalid configuration: KubeProxyConfiguration.Mode: Invalid value: "userspace": the userspace proxy was removed in 1.26')
+    common.dry_run_exit(log, binary)
     if p.get('kubeconfig') and not os.path.exists(p.get('kubeconfig')):
         common.die(log, 'invalid configuration: stat %s: no such file or directory' % p.get('kubeconfig'))
-    common.dry_run_exit(log, binary)
     rules, proxies = common.etc_path('kube-proxy.rules'), common.etc_path('kube-proxy.json')
     common.announce(log, binary, version, dialect, 'programs the service rules labsmith renders (%s) in %s mode' % (rules, mode))
     if mode == 'ipvs':
