@@ -180,3 +180,19 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** The process nsenter started inside the sandbox (its only child), as this machine sees it. */
+export async function insidePid(cp: ChildProcess): Promise<number> {
+  return waitFor(`the process under nsenter ${cp.pid}`, 5000, async () => {
+    const kids = readFileSync(`/proc/${cp.pid}/task/${cp.pid}/children`, 'utf8').trim();
+    return kids ? Number(kids.split(/\s+/)[0]) : undefined;
+  });
+}
+
+/** Stops a process started with Sandbox.start, by its own pid, as systemctl stop would (SIGTERM). */
+export async function stopInside(cp: ChildProcess): Promise<void> {
+  const pid = await insidePid(cp);
+  const exited = new Promise<void>((resolve) => (cp.exitCode !== null ? resolve() : cp.once('exit', () => resolve())));
+  process.kill(pid, 'SIGTERM');
+  await exited;
+}
