@@ -46,6 +46,10 @@ def _serve_forever(log):
 
 
 def _listen(server, log, host, port, ctx=None, what='insecurely'):
+    if not port:
+        # Port 0 turns that serving off, as in the real binaries.
+        log.info('Not serving %s (port 0)' % what)
+        return
     try:
         server.listen(host or '0.0.0.0', port, ctx)
     except OSError as e:

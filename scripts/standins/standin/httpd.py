@@ -111,13 +111,17 @@ class Server(object):
             if len(parts) != 3:
                 return self._send(conn, 400, 'text/plain', b'bad request line\n')
             headers = _headers(lines[1:])
-            length = int(headers.get('content-length', '0') or 0)
-            while len(rest) < length:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                rest += chunk
-            req = Request(parts[0], parts[1], headers, rest[:length], peer, peer_cert)
+            if headers.get('transfer-encoding', '').lower() == 'chunked':
+                body = _read_chunked(conn, rest)
+            else:
+                length = int(headers.get('content-length', '0') or 0)
+                while len(rest) < length:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    rest += chunk
+                body = rest[:length]
+            req = Request(parts[0], parts[1], headers, body, peer, peer_cert)
             try:
                 status, ctype, body = self.handler(req)
             except Exception as e:  # a bug in a handler must not take the server down
