@@ -100,7 +100,8 @@ let counter = 0;
 export async function startSandbox(tag: string, bip: string, addresses: string[]): Promise<Sandbox> {
   const id = `${process.pid}-${counter++}-${tag}`;
   const dir = mkdtempSync(path.join(tmpdir(), `labsmith-standins-${tag}-`));
-  const holder = spawn('bash', [path.join(FIXTURES, 'sandbox.sh'), id, bip, ...addresses], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its stdin stays open while this process lives: if the test dies, the sandbox ends too.
+  const holder = spawn('bash', [path.join(FIXTURES, 'sandbox.sh'), id, bip, ...addresses], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -114,19 +115,18 @@ export async function startSandbox(tag: string, bip: string, addresses: string[]
         /* already gone */
       }
     }
+    holder.stdin.end();
     if (holder.exitCode === null && holder.signalCode === null) {
+      // The holder removes the sandbox's cgroups once PID 1 is gone.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          // The holder is unshare, waiting for PID 1; if it lingers, end it too (it is ours).
-          holder.kill('SIGKILL');
-          resolve();
-        }, 5000);
+        const t = setTimeout(resolve, 15_000);
         holder.once('exit', () => {
           clearTimeout(t);
           resolve();
         });
       });
     }
+    // Then nothing may remain (this finds nothing to remove, or says what it could not).
     const r = await runStandin('bash', [path.join(FIXTURES, 'cleanup.sh'), id]);
     rmSync(dir, { recursive: true, force: true });
     if (r.code !== 0) throw new Error(`sandbox ${id} cleanup: ${r.stderr}`);
@@ -137,8 +137,9 @@ export async function startSandbox(tag: string, bip: string, addresses: string[]
       await new Promise((r) => setTimeout(r, 50));
     }
     if (!out.includes('ready')) throw new Error(`sandbox not ready in 20 s: ${err}`);
-    const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, 'utf8').trim().split(/\s+/);
-    pid = Number(children[0]);
+    // holder (bash) -> unshare -> PID 1 of the sandbox
+    const children = (p: number) => readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    pid = children(children(holder.pid!)[0]!)[0]!;
     if (!pid) throw new Error('sandbox: no PID 1 found');
   } catch (e) {
     await stop();
