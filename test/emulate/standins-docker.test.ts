@@ -18,6 +18,7 @@ import { standinCluster, standinClusterJson, type StandinPod } from '../../src/e
 import type { Lab } from '../../src/lab/types.js';
 import { renderLab } from '../../src/render/render.js';
 import { exampleLabs } from '../helpers/golden.js';
+import { edit, K101, readOk } from '../helpers/lab-text.js';
 import { ROOT } from '../helpers/paths.js';
 import { runTool } from '../helpers/tools.js';
 import { execLines, makeBinDir, startSandbox, stopInside, waitFor, type Sandbox } from './standins-helpers.js';
@@ -131,6 +132,11 @@ async function assertPods(t: ExecutionContext, nd: Node, pauseImage: string) {
         const raw = await fetch(nd, 'tcp', pod.ip, String(p.containerPort));
         t.is(raw.split('\n')[0], nd.gateway, raw);
       }
+      for (const p of c.ports.filter((x) => x.protocol === 'UDP')) {
+        const udp = await fetch(nd, 'udp', pod.ip, String(p.containerPort));
+        t.is(udp.split('\n')[0], nd.gateway, udp);
+        t.true(udp.includes(`pod=default/${pod.name} container=${c.name} proto=udp local=${pod.ip}:${p.containerPort} peer=${nd.gateway}:`), udp);
+      }
     }
   }
   return all;
@@ -138,13 +144,16 @@ async function assertPods(t: ExecutionContext, nd: Node, pauseImage: string) {
 
 test('legacy: the kubelet runs the classic lab\'s pods on docker at the planned addresses, and holds them there', async (t) => {
   requireTools();
-  const nd = await node(t, 'legacy', lab('kubernetes-101'), 'kubminion1');
+  // The classic lab with its service on UDP, so the containers answer UDP too.
+  const udpLab = readOk(edit(K101, 'targetPort: 8080,', 'targetPort: 8080, protocol: UDP,')).lab;
+  const nd = await node(t, 'legacy', udpLab, 'kubminion1');
   const api = nd.sb.start('apiserver', rendered(nd, 'kubmasta', 'kube-apiserver'), nd.env);
   const kubeletArgv = rendered(nd, 'kubminion1', 'kubelet');
   let kubelet = nd.sb.start('kubelet', kubeletArgv, nd.env);
   t.truthy(api.pid);
   await allPodsOk(nd);
   t.deepEqual(nd.pods.map((p) => p.ip), ['10.10.10.2', '10.10.10.3']);
+  t.deepEqual(nd.pods[0]!.containers[0]!.ports.map((p) => p.protocol), ['TCP', 'UDP']);
   let before = await assertPods(t, nd, 'kubernetes/pause:go');
   t.regex(nd.sb.log('kubelet'), /labsmith stand-in for kubelet \(Kubernetes v0\.10\.0, legacy flags\): not the real binary/);
 
