@@ -97,3 +97,39 @@ test('legacy apiserver: kubectl\'s tables of pods, services and nodes; kubelet r
   t.is((await call(port, 'GET', '/api/v1/namespaces/default/pods/nope')).status, 404);
   t.is((await call(port, 'GET', '/version')).json.gitVersion, 'v0.10.0-labsmith-standin');
 });
+
+test('controller-manager and scheduler answer /healthz and /version where their flags say (legacy: HTTP; 1.28: HTTPS)', async (t) => {
+  const legacy = exampleLabs().find((l) => l.name === 'kubernetes-101')!.lab;
+  const modern = exampleLabs().find((l) => l.name === 'nodeport')!.lab;
+  const dir = mkdtempSync(path.join(tmpdir(), 'labsmith-standins-cp-'));
+  const env = { ...process.env, LABSMITH_STANDIN_ETC: dir, LABSMITH_STANDIN_RUN: path.join(dir, 'run') };
+  const children: ReturnType<typeof spawn>[] = [];
+  t.teardown(() => {
+    for (const c of children) c.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cmPort = await freePort();
+  const lbin = makeBinDir(legacy, path.join(dir, 'legacy'));
+  children.push(spawn(path.join(lbin, 'kube-controller-manager'), ['--master=127.0.0.1:8080', '--machines=10.20.30.62', '--logtostderr=true', '--address=127.0.0.1', `--port=${cmPort}`], { env, stdio: 'ignore' }));
+  await waitFor('the controller-manager', 10_000, async () => ((await call(cmPort, 'GET', '/healthz')).text === 'ok' ? true : undefined));
+  t.is((await call(cmPort, 'GET', '/version')).json.gitVersion, 'v0.10.0-labsmith-standin');
+
+  const schedPort = await freePort();
+  const mbin = makeBinDir(modern, path.join(dir, 'modern'));
+  const kubeconfig = path.join(dir, 'scheduler.kubeconfig');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n  - name: x\n    cluster:\n      server: https://127.0.0.1:6443\ncurrent-context: ""\n');
+  children.push(spawn(path.join(mbin, 'kube-scheduler'), [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedPort}`], { env, stdio: 'ignore' }));
+  const https = (p: string) =>
+    new Promise<string>((resolve, reject) => {
+      // The scheduler serves a self-signed certificate, as the real one does without --tls-cert-file.
+      import('node:https').then(({ get }) =>
+        get({ host: '127.0.0.1', port: schedPort, path: p, rejectUnauthorized: false }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(`${res.statusCode} ${text}`));
+        }).on('error', reject),
+      );
+    });
+  await waitFor('the scheduler over HTTPS', 15_000, async () => ((await https('/healthz')) === '200 ok' ? true : undefined));
+  t.true((await https('/version')).includes('"gitVersion":"v1.28.0-labsmith-standin"'));
+});

@@ -11,7 +11,7 @@
 #           self-signed), client certificates verified against --client-ca-file (without one,
 #           resources answer 403 as to system:anonymous); before 1.20 also the insecure port
 #           (--insecure-bind-address 127.0.0.1 : --insecure-port 8080).
-# kube-controller-manager and kube-scheduler only answer /healthz where their flags say
+# kube-controller-manager and kube-scheduler only answer /healthz and /version where their flags say
 # (legacy and before 1.20: HTTP on --address : --port, 10252 and 10251; from 1.20: HTTPS on
 # --bind-address : --secure-port, 10257 and 10259). They control and schedule nothing: the
 # lab file places every pod.
@@ -281,7 +281,16 @@ def component_main(binary):
             common.die(log, 'invalid kubeconfig %s: %s' % (p.get('kubeconfig'), e))
     _files_exist(log, [(f, p.get(f)) for f in ('root-ca-file', 'service-account-private-key-file', 'tls-cert-file', 'tls-private-key-file')])
     insecure, secure = PORTS[binary]
-    server = Server(lambda req: (200, 'text/plain', 'ok') if req.path.rstrip('/') in HEALTH else (404, 'text/plain', '404 page not found\n'), log)
+    info = json_body(version_info(version, dialect))
+
+    def handle(req):
+        path = req.path.rstrip('/')
+        if path in HEALTH:
+            return 200, 'text/plain', 'ok'
+        if path == '/version':
+            return 200, 'application/json', info
+        return 404, 'text/plain', '404 page not found\n'
+    server = Server(handle, log)
     if dialect == 'legacy':
         _listen(server, log, p.get('address', '127.0.0.1'), p.get('port', insecure))
     elif minor < 20:
