@@ -53,12 +53,6 @@ def parse_duration(text):
     raise ValueError('time: invalid duration "%s"' % text)
 
 
-def seconds(duration):
-    """A Go duration ("1m30s", "500ms") in seconds."""
-    units = {'ns': 1e-9, 'us': 1e-6, 'µs': 1e-6, 'ms': 1e-3, 's': 1, 'm': 60, 'h': 3600}
-    return sum(float(n) * units[u] for n, u in re.findall(r'(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)', duration))
-
-
 def _convert(kind, text):
     if kind == BOOL:
         return parse_bool(text)
