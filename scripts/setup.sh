@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Keep in step with REQUIRED_PACKAGES in src/emulate/preflight.ts; python3 is what the
 # emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it).
-PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3)
+# docker.io, busybox-static and openssl: the Kubernetes stand-ins run pods on docker from a
+# busybox image built offline, and make serving certificates (scripts/standins/).
+PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3
+  docker.io busybox-static openssl)
 
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages: ${PACKAGES[*]})" >&2
