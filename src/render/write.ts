@@ -26,6 +26,9 @@ export async function writeRender(renders: HostRender[], dir: string): Promise<W
     for (const f of h.files) {
       const local = localPath(dir, h.host, f.path);
       await mkdir(path.dirname(local), { recursive: true });
+      // An existing file keeps its mode through writeFile: tighten it first, so a key is
+      // never readable by others, not even for a moment.
+      await chmod(local, f.mode).catch(() => {});
       await writeFile(local, f.content, { mode: f.mode });
       await chmod(local, f.mode);
       written.push({ host: h.host, path: f.path, local, mode: f.mode, bytes: Buffer.byteLength(f.content), sha256: sha256(f.content) });

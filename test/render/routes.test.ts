@@ -2,8 +2,8 @@
 // subnet via the node, a header naming the lab, and never the service range.
 import test from 'ava';
 import { PLATFORMS } from '../../src/lab/schema.js';
-import { FRR_ROUTE_TAG, LINUX_ROUTE_PROTO, renderLab, renderRoutes } from '../../src/render/index.js';
-import { exampleLabs } from '../helpers/golden.js';
+import { FRR_ROUTE_TAG, LINUX_ROUTE_PROTO, renderRoutes } from '../../src/render/index.js';
+import { exampleLabs, renderPlaceholder } from '../helpers/golden.js';
 
 const k101 = () => exampleLabs().find((l) => l.name === 'kubernetes-101')!.lab;
 const lines = (text: string) => text.split('\n');
@@ -48,7 +48,7 @@ test('renderRoutes defaults to the lab platform; the router HostRender holds the
   for (const { name, lab } of exampleLabs()) {
     const text = renderRoutes(lab);
     t.is(text, renderRoutes(lab, lab.router.platform));
-    const router = renderLab(lab).find((h) => h.role === 'router')!;
+    const router = renderPlaceholder(lab).find((h) => h.role === 'router')!;
     t.is(router.host, lab.router.name);
     t.is(router.address, lab.router.address);
     t.true(router.files.some((f) => f.content === text && f.template === `router/${lab.router.platform}.hbs`), name);
@@ -58,7 +58,7 @@ test('renderRoutes defaults to the lab platform; the router HostRender holds the
 test('the service range appears in no router rendering, for any lab and platform', (t) => {
   for (const { name, lab } of exampleLabs()) {
     const range = lab.kubernetes.serviceRange;
-    const texts = [...PLATFORMS.map((p) => renderRoutes(lab, p)), ...renderLab(lab).filter((h) => h.role === 'router').flatMap((h) => h.files.map((f) => f.content))];
+    const texts = [...PLATFORMS.map((p) => renderRoutes(lab, p)), ...renderPlaceholder(lab).filter((h) => h.role === 'router').flatMap((h) => h.files.map((f) => f.content))];
     for (const text of texts) {
       t.false(text.includes(range.cidr), `${name}: ${range.cidr}`);
       t.false(new RegExp(`(^|[^0-9.])${range.network.replace(/\./g, '\\.')}([^0-9.]|$)`, 'm').test(text), `${name}: ${range.network}`);
