@@ -7,7 +7,13 @@ import { adminKubeconfig } from './kubeconfig.js';
 import { CA_DAYS, caCommonName, certSpecs, LEAF_DAYS, needsPki, RENEW_WITHIN_DAYS, serviceAccountKeyHosts } from './spec.js';
 import { makeStoreDir, pkiDir, readStore, removeStoreFile, tightenModes, withStoreLock, writeStoreFile } from './store.js';
 import type { CertAndKey, CertSpec, LabPki, PkiEntry } from './types.js';
-import { importSigningKey, issue, issuedBy, newEcKeys, newRsaKeys, privateKeyPem, publicKeyPem, readCert, selfSignedCa, spkiOfPrivateKey, spkiOfPublicKey, subjectText, type CertFacts, type Validity } from './x509.js';
+import type { CertFacts, Validity } from './x509.js';
+
+// The X.509 library takes a few hundred milliseconds to load: only commands that touch the
+// PKI pay for it, not every labsmith command.
+type X509 = typeof import('./x509.js');
+let x509: Promise<X509> | undefined;
+const loadX509 = () => (x509 ??= import('./x509.js'));
 
 export interface EnsureOptions {
   /** The clock; tests move it. */
@@ -53,6 +59,8 @@ interface Decision {
 }
 
 async function decide(lab: Lab, stored: Map<string, string>, now: Date): Promise<Decision> {
+  const x = await loadX509();
+  const { importSigningKey, issue, newEcKeys, newRsaKeys, privateKeyPem, publicKeyPem, readCert, selfSignedCa } = x;
   const writes = new Map<string, string>();
   const entries: PkiEntry[] = [];
   const leafValidity = (caNotAfter: Date): Validity => ({
@@ -63,7 +71,7 @@ async function decide(lab: Lab, stored: Map<string, string>, now: Date): Promise
   // The CA. A new CA means every certificate is issued again.
   let caCert = stored.get('ca.crt');
   const caKeyPem = stored.get('ca.key');
-  const caProblem = checkCa(caCert, caKeyPem, now);
+  const caProblem = checkCa(x, caCert, caKeyPem, now);
   let signingKey;
   if (caProblem) {
     const keys = await newEcKeys();
@@ -79,7 +87,7 @@ async function decide(lab: Lab, stored: Map<string, string>, now: Date): Promise
 
   // The service-account key pair: no certificate, no expiry.
   let sa = { publicKey: stored.get('sa.pub') ?? '', privateKey: stored.get('sa.key') ?? '' };
-  const saProblem = checkKeyPair(sa.publicKey, sa.privateKey);
+  const saProblem = checkKeyPair(x, sa.publicKey, sa.privateKey);
   if (saProblem) {
     const keys = await newRsaKeys();
     sa = { publicKey: publicKeyPem(keys.publicKey), privateKey: privateKeyPem(keys.privateKey) };
@@ -93,7 +101,7 @@ async function decide(lab: Lab, stored: Map<string, string>, now: Date): Promise
   const leaves = await Promise.all(
     specs.map(async (spec) => {
       const old = { cert: stored.get(`${spec.name}.crt`), key: stored.get(`${spec.name}.key`) };
-      const problem = caProblem && old.cert ? 'the CA was replaced' : await checkLeaf(spec, old, caCert!, now);
+      const problem = caProblem && old.cert ? 'the CA was replaced' : await checkLeaf(x, spec, old, caCert!, now);
       if (!problem) return { spec, pair: old as CertAndKey, problem };
       const keys = await newEcKeys();
       const pair = { cert: await issue(spec, keys.publicKey, { cert: caCert!, key: signingKey }, leafValidity(ca.notAfter)), key: privateKeyPem(keys.privateKey) };
@@ -149,12 +157,12 @@ function status(existed: boolean, problem: string | undefined): Pick<PkiEntry, '
 const expiring = (facts: CertFacts, now: Date) => facts.notAfter.getTime() - now.getTime() < RENEW_WITHIN_DAYS * DAY;
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-function checkCa(cert: string | undefined, key: string | undefined, now: Date): string | undefined {
+function checkCa(x: X509, cert: string | undefined, key: string | undefined, now: Date): string | undefined {
   if (cert === undefined || key === undefined) return 'missing';
   let facts: CertFacts;
   try {
-    facts = readCert(cert);
-    if (!facts.spki.equals(spkiOfPrivateKey(key))) return 'ca.key does not match ca.crt';
+    facts = x.readCert(cert);
+    if (!facts.spki.equals(x.spkiOfPrivateKey(key))) return 'ca.key does not match ca.crt';
   } catch (err) {
     return `unreadable (${(err as Error).message})`;
   }
@@ -163,26 +171,26 @@ function checkCa(cert: string | undefined, key: string | undefined, now: Date): 
   return undefined;
 }
 
-function checkKeyPair(pub: string, key: string): string | undefined {
+function checkKeyPair(x: X509, pub: string, key: string): string | undefined {
   if (!pub || !key) return 'missing';
   try {
-    return spkiOfPublicKey(pub).equals(spkiOfPrivateKey(key)) ? undefined : 'sa.pub does not match sa.key';
+    return x.spkiOfPublicKey(pub).equals(x.spkiOfPrivateKey(key)) ? undefined : 'sa.pub does not match sa.key';
   } catch (err) {
     return `unreadable (${(err as Error).message})`;
   }
 }
 
-async function checkLeaf(spec: CertSpec, old: { cert?: string | undefined; key?: string | undefined }, caCert: string, now: Date): Promise<string | undefined> {
+async function checkLeaf(x: X509, spec: CertSpec, old: { cert?: string | undefined; key?: string | undefined }, caCert: string, now: Date): Promise<string | undefined> {
   if (old.cert === undefined || old.key === undefined) return 'missing';
   let facts: CertFacts;
   try {
-    facts = readCert(old.cert);
-    if (!facts.spki.equals(spkiOfPrivateKey(old.key))) return 'its key does not match the certificate';
-    if (!(await issuedBy(old.cert, caCert))) return "not issued by the lab's CA";
+    facts = x.readCert(old.cert);
+    if (!facts.spki.equals(x.spkiOfPrivateKey(old.key))) return 'its key does not match the certificate';
+    if (!(await x.issuedBy(old.cert, caCert))) return "not issued by the lab's CA";
   } catch (err) {
     return `unreadable (${(err as Error).message})`;
   }
-  const want = subjectText(spec);
+  const want = x.subjectText(spec);
   if (facts.subjectText !== want) return `subject was ${facts.subjectText}`;
   if (facts.usage !== spec.usage) return `usage was ${facts.usage}, now ${spec.usage}`;
   const sanChange = sanDiff(sanList(facts), [...spec.dnsNames.map((d) => `DNS:${d}`), ...spec.ipAddresses.map((i) => `IP:${i}`)]);
