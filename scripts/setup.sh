@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Keep in step with REQUIRED_PACKAGES in src/emulate/preflight.ts; python3 is what the
 # emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it).
-PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3)
+# openssl: the PKI tests check every certificate with openssl verify and s_server.
+PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3 openssl)
 
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages: ${PACKAGES[*]})" >&2
@@ -15,6 +16,12 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+# A kubectl reads the rendered kubeconfigs in the tests: Debian's (kubernetes-client), unless
+# the machine has one already. Google's `kubectl` package owns the same /usr/bin/kubectl, and
+# dpkg refuses to install kubernetes-client over it.
+if ! command -v kubectl >/dev/null; then
+  apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
 # Debian starts these services on install where an init runs; labsmith starts its own copies
 # inside its namespaces and needs nothing from the machine's.
 npm ci --no-audit --no-fund

@@ -7,7 +7,7 @@ import { adminKubeconfig } from './kubeconfig.js';
 import { CA_DAYS, caCommonName, certSpecs, LEAF_DAYS, needsPki, RENEW_WITHIN_DAYS, serviceAccountKeyHosts } from './spec.js';
 import { makeStoreDir, pkiDir, readStore, removeStoreFile, tightenModes, withStoreLock, writeStoreFile } from './store.js';
 import type { CertAndKey, CertSpec, LabPki, PkiEntry } from './types.js';
-import type { CertFacts, Validity } from './x509.js';
+import type { CaCheck, CertFacts, Validity } from './x509.js';
 
 // The X.509 library takes a few hundred milliseconds to load: only commands that touch the
 // PKI pay for it, not every labsmith command.
@@ -98,24 +98,24 @@ async function decide(lab: Lab, stored: Map<string, string>, now: Date): Promise
 
   // Every certificate, each checked and (re)issued independently of the others.
   const specs = certSpecs(lab);
+  const caChecker = x.caCheck(caCert!);
   const leaves = await Promise.all(
     specs.map(async (spec) => {
       const old = { cert: stored.get(`${spec.name}.crt`), key: stored.get(`${spec.name}.key`) };
-      const problem = caProblem && old.cert ? 'the CA was replaced' : await checkLeaf(x, spec, old, caCert!, now);
-      if (!problem) return { spec, pair: old as CertAndKey, problem };
+      const check = caProblem && old.cert ? { problem: 'the CA was replaced' } : checkLeaf(x, spec, old, caChecker, now);
+      if (!check.problem) return { spec, pair: old as CertAndKey, problem: undefined, facts: check.facts! };
       const keys = await newEcKeys();
       const pair = { cert: await issue(spec, keys.publicKey, { cert: caCert!, key: signingKey }, leafValidity(ca.notAfter)), key: privateKeyPem(keys.privateKey) };
-      return { spec, pair, problem };
+      return { spec, pair, problem: check.problem, facts: readCert(pair.cert) };
     }),
   );
   const certs: Record<string, CertAndKey> = {};
-  for (const { spec, pair, problem } of leaves) {
+  for (const { spec, pair, problem, facts } of leaves) {
     certs[spec.name] = pair;
     if (problem) {
       writes.set(`${spec.name}.crt`, pair.cert);
       writes.set(`${spec.name}.key`, pair.key);
     }
-    const facts = readCert(pair.cert);
     entries.push({ name: spec.name, kind: 'certificate', purpose: spec.purpose, subject: facts.subjectText, sans: sanList(facts), notBefore: facts.notBefore.toISOString(), notAfter: facts.notAfter.toISOString(), ...status(stored.has(`${spec.name}.crt`), problem), keyHosts: spec.keyHosts });
   }
 
@@ -180,18 +180,23 @@ function checkKeyPair(x: X509, pub: string, key: string): string | undefined {
   }
 }
 
-async function checkLeaf(x: X509, spec: CertSpec, old: { cert?: string | undefined; key?: string | undefined }, caCert: string, now: Date): Promise<string | undefined> {
-  if (old.cert === undefined || old.key === undefined) return 'missing';
+/** Why a stored certificate must be issued again, or its facts when it still fits. */
+function checkLeaf(x: X509, spec: CertSpec, old: { cert?: string | undefined; key?: string | undefined }, ca: CaCheck, now: Date): { problem?: string; facts?: CertFacts } {
+  if (old.cert === undefined || old.key === undefined) return { problem: 'missing' };
   let facts: CertFacts;
   try {
     facts = x.readCert(old.cert);
-    if (!facts.spki.equals(x.spkiOfPrivateKey(old.key))) return 'its key does not match the certificate';
-    if (!(await x.issuedBy(old.cert, caCert))) return "not issued by the lab's CA";
+    if (!facts.spki.equals(x.spkiOfPrivateKey(old.key))) return { problem: 'its key does not match the certificate' };
+    if (!x.issuedBy(old.cert, ca)) return { problem: "not issued by the lab's CA" };
   } catch (err) {
-    return `unreadable (${(err as Error).message})`;
+    return { problem: `unreadable (${(err as Error).message})` };
   }
-  const want = x.subjectText(spec);
-  if (facts.subjectText !== want) return `subject was ${facts.subjectText}`;
+  const problem = leafProblem(x, spec, facts, now);
+  return problem ? { problem } : { facts };
+}
+
+function leafProblem(x: X509, spec: CertSpec, facts: CertFacts, now: Date): string | undefined {
+  if (facts.subjectText !== x.subjectText(spec)) return `subject was ${facts.subjectText}`;
   if (facts.usage !== spec.usage) return `usage was ${facts.usage}, now ${spec.usage}`;
   const sanChange = sanDiff(sanList(facts), [...spec.dnsNames.map((d) => `DNS:${d}`), ...spec.ipAddresses.map((i) => `IP:${i}`)]);
   if (sanChange) return `SANs changed: ${sanChange}`;
