@@ -1,9 +1,11 @@
 // npm run bench: speed and memory figures, printed, never asserted. The emulated-lab parts
 // need root and the packages of scripts/setup.sh.
+import { needsPki, placeholderPki } from '../src/pki/index.js';
 import { renderLab } from '../src/render/index.js';
 import { benchApply } from './apply.js';
 import { benchEmulate } from './emulate.js';
 import { benchOffline } from './offline.js';
+import { benchPki } from './pki.js';
 import { benchStartup } from './startup.js';
 import { benchVerify } from './verify.js';
 
@@ -16,7 +18,9 @@ const section = async (name: string, title: string, work: () => unknown) => {
 };
 
 await section('startup', 'whole-process start (median ms; ratio to node -e 0)', () => benchStartup());
-await section('offline', 'validate + render of generated labs (ms, MiB)', () => benchOffline([100, 1000, 10000], renderLab));
+// Render alone: the placeholder PKI stands in for the lab's (its generation is timed below).
+await section('offline', 'validate + render of generated labs (ms, MiB)', () => benchOffline([100, 1000, 10000], (lab) => renderLab(lab, needsPki(lab) ? { pki: placeholderPki(lab) } : {})));
+await section('pki', 'the lab PKI: first run (generate, issue, write) and second (read, check, keep) (ms)', () => benchPki([10, 100, 1000]));
 await section('emulate', 'emulate up and down (s, MiB)', () => benchEmulate());
 await section('apply', 'apply on the emulated lab: cold and no-op (s)', () => benchApply());
 await section('verify', 'verify on the emulated lab (s)', () => benchVerify());

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { labHosts, physicalStateDir, pushPlatform } from '../hosts/index.js';
 import type { Lab } from '../lab/types.js';
+import { ensurePki, needsPki, type PkiEntry } from '../pki/index.js';
 import { forEachHost, formatRemoteEvent, type RemoteCounters } from '../remote/index.js';
 import { renderLab } from '../render/index.js';
 import type { HostRender } from '../render/types.js';
@@ -26,10 +27,19 @@ export interface ApplyOptions {
   commandTimeoutMs?: number;
 }
 
+/** What apply did to the lab's local PKI before rendering (1.x labs): names only. */
+export interface PkiSummary {
+  dir: string;
+  created: string[];
+  renewed: string[];
+  removed: string[];
+}
+
 export interface ApplyReport {
   lab: string;
   emulated: boolean;
   dryRun: boolean;
+  pki?: PkiSummary;
   hosts: ApplyHostResult[];
   totals: { hosts: number; changed: number; unchanged: number; failed: number; manual: number; files: number; connections: number; commands: number; bytesSent: number };
 }
@@ -38,7 +48,12 @@ export async function applyLab(lab: Lab, opts: ApplyOptions): Promise<ApplyRepor
   const platform = pushPlatform(lab, opts.emulated);
   // The emulated MLS runs FRR whatever the real switch is, so it gets FRR's rendering.
   const renderFor = platform && platform !== lab.router.platform ? { ...lab, router: { ...lab.router, platform } } : lab;
-  const renders = renderLab(renderFor);
+  // The PKI first: created or renewed beside the lab (in memory only for a dry run), then
+  // rendered like any other file, so an unchanged PKI pushes nothing.
+  const pki = needsPki(lab) ? await ensurePki(lab, { write: !opts.dryRun }) : undefined;
+  const pkiSummary = pki ? summarize(pki.dir, pki.entries) : undefined;
+  if (pkiSummary && pkiSummary.created.length + pkiSummary.renewed.length + pkiSummary.removed.length) opts.onNote?.(pkiNote(pkiSummary, opts.dryRun));
+  const renders = renderLab(renderFor, { pki: pki?.pki });
   const routerRender = renders.find((r) => r.role === 'router')!;
   const jobs = new Map<string, HostJob>();
   for (const r of renders) if (r.role !== 'router') jobs.set(r.host, nodeJob(lab, r));
@@ -77,7 +92,17 @@ export async function applyLab(lab: Lab, opts: ApplyOptions): Promise<ApplyRepor
   }
   const order = [...lab.nodes.map((n) => n.name), lab.router.name];
   results.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
-  return { lab: lab.name, emulated: opts.emulated, dryRun: opts.dryRun, hosts: results, totals: totals(results) };
+  return { lab: lab.name, emulated: opts.emulated, dryRun: opts.dryRun, ...(pkiSummary ? { pki: pkiSummary } : {}), hosts: results, totals: totals(results) };
+}
+
+function summarize(dir: string, entries: PkiEntry[]): PkiSummary {
+  const named = (status: PkiEntry['status']) => entries.filter((e) => e.status === status).map((e) => e.name);
+  return { dir, created: named('created'), renewed: named('renewed'), removed: named('removed') };
+}
+
+export function pkiNote(p: PkiSummary, dryRun: boolean): string {
+  const parts = [['created', p.created], ['renewed', p.renewed], ['removed', p.removed]].filter(([, names]) => names!.length).map(([what, names]) => `${(names as string[]).length} ${what} (${(names as string[]).join(', ')})`);
+  return `pki ${p.dir}: ${dryRun ? 'would be ' : ''}${parts.join(', ')}`;
 }
 
 function selectHosts(lab: Lab, only: string[] | undefined): Set<string> {

@@ -1,7 +1,7 @@
 // The words and the JSON document of plan and apply, both made from the same report.
 import picocolors from 'picocolors';
 import { table } from '../core/text.js';
-import type { ApplyReport } from './apply.js';
+import { pkiNote, type ApplyReport } from './apply.js';
 import type { ApplyHostResult } from './run-host.js';
 
 export type Colors = ReturnType<typeof picocolors.createColors>;
@@ -13,6 +13,7 @@ export function reportJson(r: ApplyReport): unknown {
     emulated: r.emulated,
     dryRun: r.dryRun,
     ok: r.totals.failed === 0,
+    ...(r.pki ? { pki: r.pki } : {}),
     hosts: r.hosts.map((h) => ({
       host: h.host,
       role: h.role,
@@ -33,7 +34,7 @@ export function reportJson(r: ApplyReport): unknown {
 
 /** What plan prints: per host, what apply would do. */
 export function planText(r: ApplyReport, pc: Colors = plain): string {
-  const out: string[] = [];
+  const out: string[] = pkiLines(r);
   for (const h of r.hosts) {
     if (h.status === 'failed') {
       out.push(`${pc.bold(h.host)}: ${pc.red('cannot plan')}: ${h.error!.message}`);
@@ -62,11 +63,16 @@ export function planText(r: ApplyReport, pc: Colors = plain): string {
 export function applyText(r: ApplyReport, pc: Colors = plain): string {
   const rows = [['HOST', 'STATUS', 'CHANGED', 'RESTARTED', 'SKIPPED', 'FAILED']];
   for (const h of r.hosts) rows.push([h.host, status(h, pc), changed(h), h.handlers.filter((x) => x.startsWith('restart')).map((x) => x.replace('restart ', '')).join(',') || '-', h.skipped.length ? 'handlers (no systemd)' : '-', h.error ? `${h.error.kind}: ${firstLine(h.error.message)}` : '-']);
-  const out = [table(rows)];
+  const out = [...pkiLines(r), table(rows)];
   for (const h of r.hosts) if (h.manual) out.push(`${h.host}: ${h.manual.note}`);
   const t = r.totals;
   out.push(`${t.hosts} hosts: ${t.changed} changed, ${t.unchanged} unchanged, ${t.failed} failed${t.manual ? `, ${t.manual} to paste by hand` : ''}; ${t.files} files written, ${t.connections} connections, ${t.commands} remote commands, ${t.bytesSent} bytes sent`);
   return out.join('\n') + '\n';
+}
+
+function pkiLines(r: ApplyReport): string[] {
+  const p = r.pki;
+  return p && p.created.length + p.renewed.length + p.removed.length ? [pkiNote(p, r.dryRun)] : [];
 }
 
 function status(h: ApplyHostResult, pc: Colors): string {

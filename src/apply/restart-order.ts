@@ -1,6 +1,7 @@
-// Units restart in dependency order: the control plane from etcd up, then the node's
-// runtime before the agents that need it.
-const ORDER = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'docker', 'cri-docker', 'kubelet', 'kube-proxy'];
+// Units restart in dependency order: kernel modules before the sysctls that need them, the
+// control plane from etcd up, then the node's runtime and its FORWARD rules before the
+// agents that need them.
+const ORDER = ['systemd-modules-load', 'systemd-sysctl', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'docker', 'cri-docker', 'labsmith-forward', 'kubelet', 'kube-proxy'];
 
 /** Unit names, deduplicated and ordered; a bare name means NAME.service. */
 export function restartOrder(units: readonly string[]): string[] {

@@ -74,8 +74,14 @@ async function diffs(h: RemoteHost, plan: HostChanges): Promise<{ path: string; 
     new Promise<string>((resolve, reject) => sftp.readFile(p, (err, data) => (err ? reject(err) : resolve(data.toString()))));
   const out: { path: string; patch: string }[] = [];
   for (const f of plan.files) {
-    const old = f.action === 'create' ? '' : await read(f.file.path).catch(() => '');
     const label = `${plan.host}:${f.file.path}`;
+    if (f.file.secret && f.reasons.includes('content')) {
+      // A private key is never read back, diffed or printed: its size and checksum say enough.
+      const bytes = Buffer.byteLength(f.file.content);
+      out.push({ path: f.file.path, patch: `${label}: (secret, ${bytes} bytes, ${f.action === 'create' ? 'new' : 'sha256 changed'})\n` });
+      continue;
+    }
+    const old = f.action === 'create' ? '' : await read(f.file.path).catch(() => '');
     const patch = createTwoFilesPatch(f.action === 'create' ? '/dev/null' : label, label, old, f.file.content, undefined, undefined, { context: 3 });
     out.push({ path: f.file.path, patch: f.reasons.includes('content') ? patch : `${label}: ${f.reasons.join(' and ')} differ${f.reasons.includes('mode') ? ` (want mode ${f.file.mode.toString(8)})` : ''}${f.reasons.includes('owner') ? ` (want ${f.file.owner}:${f.file.group})` : ''}\n` });
   }

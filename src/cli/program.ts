@@ -8,6 +8,7 @@ import { registerRoutes } from './routes.js';
 import { registerApply } from './apply.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
+import { registerPki } from './pki.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerEmulate(program);
   registerRender(program);
   registerRoutes(program);
+  registerPki(program);
   registerApply(program);
   registerUp(program);
   registerVerify(program);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { readLab } from '../lab/read.js';
+import { ensurePki, needsPki } from '../pki/index.js';
 import { renderLab } from '../render/render.js';
 import type { Handler } from '../render/types.js';
 import { writeRender } from '../render/write.js';
@@ -19,7 +20,10 @@ export function registerRender(program: Command): void {
     .option('--json', 'one JSON document on stdout listing the files written')
     .action(async (file: string, opts: { output?: string; json?: boolean }) => {
       const { lab } = await readLab(file);
-      const renders = renderLab(lab);
+      // A 1.x lab's PKI is made (or renewed) beside the lab first, so that what is written
+      // here is what apply pushes.
+      const pki = needsPki(lab) ? (await ensurePki(lab)).pki : undefined;
+      const renders = renderLab(lab, { pki });
       const dir = opts.output ?? path.join('out', lab.name);
       const written = await writeRender(renders, dir);
       const total = written.length;
@@ -31,13 +35,15 @@ export function registerRender(program: Command): void {
           address: h.address,
           files: h.files.map((f) => {
             const w = written[i++]!;
-            return { path: f.path, local: w.local, mode: `0${f.mode.toString(8)}`, owner: f.owner, group: f.group, template: f.template, notifies: f.notifies.map(handlerText), bytes: w.bytes, sha256: w.sha256 };
+            return { path: f.path, local: w.local, mode: `0${f.mode.toString(8)}`, owner: f.owner, group: f.group, secret: Boolean(f.secret), template: f.template, notifies: f.notifies.map(handlerText), bytes: w.bytes, sha256: w.sha256 };
           }),
         }));
         process.stdout.write(JSON.stringify({ lab: lab.name, dir, summary: { hosts: hosts.length, files: total }, hosts }, null, 2) + '\n');
       } else {
         const perHost = renders.map((h) => `${h.host} ${h.files.length}`).join(', ');
         process.stdout.write(`${dir}: ${total} files for ${renders.length} hosts (${perHost})\n`);
+        const secrets = renders.reduce((n, h) => n + h.files.filter((f) => f.secret).length, 0);
+        if (secrets) process.stdout.write(`${secrets} of them hold private keys (mode 0600): keep ${dir} private\n`);
       }
       process.exitCode = EXIT.ok;
     });

@@ -57,6 +57,7 @@ export function planAddresses(file: string, src: LabFile): Lab {
       apiserverPort: src.kubernetes.apiserverPort ?? (legacy ? 8080 : 6443),
       etcdPort: src.kubernetes.etcdPort ?? (legacy ? 4001 : 2379),
       binDir: src.kubernetes.binDir,
+      clusterDomain: src.kubernetes.clusterDomain,
       apiserverServiceIP: nth(serviceRange, 1),
       masterAddress,
     },

@@ -46,6 +46,11 @@ export const kubernetesSchema = z.strictObject({
     .string()
     .regex(/^\/[A-Za-z0-9._/-]*$/, { message: 'must be an absolute path of letters, digits, ".", "_", "-" and "/"' })
     .default('/opt/kubernetes'),
+  clusterDomain: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, { message: 'must be a DNS name such as cluster.local: dot-separated labels of lower-case letters, digits and "-"' })
+    .default('cluster.local')
+    .describe("1.x labs: the kubelet's --cluster-domain, and the apiserver certificate's kubernetes.default.svc.<clusterDomain>"),
 });
 
 export const segmentSchema = z.strictObject({

@@ -6,7 +6,7 @@ import { bounds, contains, overlaps, parseAddress, parsePrefix, prefixFinder, pr
 import type { LoadedLab } from './load.js';
 import type { LabFile } from './schema.js';
 import type { Prefix } from './types.js';
-import { defaultProxyMode, parseVersion, proxyModeProblem } from './version.js';
+import { cgroupV2Problem, defaultProxyMode, parseVersion, proxyModeProblem } from './version.js';
 
 export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -133,6 +133,18 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
     }
   });
   if (masters === 0) error(['nodes'], 'the lab has no master', 'give one node role: master');
+  // Kubelets run on minions only: one warning at the lab's os for the minions that inherit
+  // it, one at each minion's own os otherwise.
+  if (release) {
+    const minionNodes = lab.nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.role !== 'master');
+    const inherit = minionNodes.find(({ n }) => n.os === undefined);
+    const labProblem = inherit ? cgroupV2Problem(release, lab.os) : undefined;
+    if (labProblem) warn(['os'], labProblem.message, labProblem.hint);
+    for (const { n, i } of minionNodes) {
+      const problem = n.os === undefined ? undefined : cgroupV2Problem(release, n.os);
+      if (problem) warn(['nodes', i, 'os'], `minion ${n.name}: ${problem.message}`, problem.hint);
+    }
+  }
   if (clusterCidr && k.nodeCidrMask >= clusterCidr.length) {
     const capacity = size(clusterCidr.length) / size(k.nodeCidrMask);
     if (needsAllocation > capacity) {

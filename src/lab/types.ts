@@ -32,6 +32,8 @@ export interface KubernetesPlan {
   apiserverPort: number;
   etcdPort: number;
   binDir: string;
+  /** Services' DNS suffix (1.x labs): kubernetes.default.svc.<clusterDomain>. */
+  clusterDomain: string;
   /** The first address of serviceRange: the apiserver's own "kubernetes" service. */
   apiserverServiceIP: string;
   /** The first master's address: where minions find the apiserver and etcd. */

@@ -1,6 +1,6 @@
 // Kubernetes versions and what each one allows. "legacy" is the 2014-15 dialect.
 import type { Dialect } from './types.js';
-import type { ProxyMode } from './schema.js';
+import type { OsFamily, ProxyMode } from './schema.js';
 
 export interface Release {
   version: string;
@@ -49,4 +49,19 @@ export function proxyModeProblem(mode: ProxyMode, r: Release): { message: string
     return { message: 'proxyMode iptables arrived with Kubernetes 1.1, after the legacy dialect', hint: 'use userspace, or a version such as "1.11"' };
   }
   return undefined;
+}
+
+/**
+ * Why a kubelet of this release cannot run on this host family as it boots by default, or
+ * undefined. Kubelet support for the unified cgroup v2 hierarchy arrived with KEP-2254 (GA in
+ * 1.25); Debian 11+ and Ubuntu 21.10+ boot with cgroup v2, CentOS 7 with v1. A warning, not an
+ * error: such a host still works booted with systemd.unified_cgroup_hierarchy=0, and
+ * preflight refuses a cgroup v2 host at run time.
+ */
+export function cgroupV2Problem(r: Release, os: OsFamily): { message: string; hint: string } | undefined {
+  if (r.dialect !== 'modern' || atLeast(r, 25) || os === 'centos7') return undefined;
+  return {
+    message: `the kubelet of Kubernetes ${r.version} needs cgroup v1, but ${os} boots with cgroup v2 (the kubelet supports v2 from 1.25)`,
+    hint: 'use os: centos7, boot the minions with systemd.unified_cgroup_hierarchy=0, or use Kubernetes 1.25 or later',
+  };
 }

@@ -6,15 +6,36 @@
 // modern: 1.x flag names (--service-cluster-ip-range, --etcd-servers, --secure-port,
 //   --proxy-mode, --cluster-cidr); dockershim up to 1.23, cri-dockerd from 1.24 (when
 //   dockershim left the kubelet); service-account issuer flags from 1.20, required since.
+//   Secure by default, with the lab's PKI (src/pki) provisioned at the paths below: the
+//   kubelet is not anonymous, authorizes by webhook and has no read-only port; the
+//   controller-manager runs each controller under its own service account (RBAC);
+//   NodeRestriction is on; the apiserver reaches kubelets by InternalIP and checks their
+//   serving certificates against the CA.
 import type { Lab, NodePlan } from '../lab/types.js';
 import { atLeast } from '../lab/version.js';
 
-/** Where the pieces a modern cluster needs but labsmith does not render live. */
+/**
+ * Where the PKI lands on the hosts (playbooks/*.yaml lay the files out at these paths; a
+ * test checks that every path a flag names is rendered to that host).
+ */
 export const PKI_DIR = '/etc/kubernetes/pki';
 export const KUBECONFIG_DIR = '/etc/kubernetes';
+export const PKI_PATHS = {
+  caCert: `${PKI_DIR}/ca.crt`,
+  apiserverCert: `${PKI_DIR}/apiserver.crt`,
+  apiserverKey: `${PKI_DIR}/apiserver.key`,
+  apiserverKubeletClientCert: `${PKI_DIR}/apiserver-kubelet-client.crt`,
+  apiserverKubeletClientKey: `${PKI_DIR}/apiserver-kubelet-client.key`,
+  serviceAccountPublicKey: `${PKI_DIR}/sa.pub`,
+  serviceAccountKey: `${PKI_DIR}/sa.key`,
+  /** The kubelet's serving certificate (its client certificate is inside kubelet.kubeconfig). */
+  kubeletCert: `${PKI_DIR}/kubelet.crt`,
+  kubeletKey: `${PKI_DIR}/kubelet.key`,
+} as const;
+/** A lab service of this name is the cluster's DNS: its clusterIP becomes the kubelets' --cluster-dns. */
+export const DNS_SERVICE_NAME = 'kube-dns';
 /** cri-dockerd's socket (cri-docker.socket's ListenStream=%t/cri-dockerd.sock). */
 export const CRI_DOCKERD_SOCKET = 'unix:///run/cri-dockerd.sock';
-export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export const ETCD_DATA_DIR = '/var/lib/etcd';
 export const KUBELET_PORT = 10250;
 
@@ -25,6 +46,15 @@ export function isModern(lab: Lab): boolean {
 /** From 1.24 the kubelet has no dockershim; docker is reached through cri-dockerd. */
 export function usesCriDockerd(lab: Lab): boolean {
   return atLeast(lab.kubernetes, 24);
+}
+
+export function serviceAccountIssuer(lab: Lab): string {
+  return `https://kubernetes.default.svc.${lab.kubernetes.clusterDomain}`;
+}
+
+/** The clusterIP of the lab's DNS service, if it has one. */
+export function clusterDns(lab: Lab): string | undefined {
+  return lab.services.find((s) => s.name === DNS_SERVICE_NAME)?.clusterIP;
 }
 
 export function kubeconfigPath(component: string): string {
@@ -57,14 +87,21 @@ export function apiserverCommand(lab: Lab): string {
     `--service-node-port-range=${k.nodePortRange.from}-${k.nodePortRange.to}`,
     '--allow-privileged=true',
     '--authorization-mode=Node,RBAC',
-    `--client-ca-file=${PKI_DIR}/ca.crt`,
-    `--tls-cert-file=${PKI_DIR}/apiserver.crt`,
-    `--tls-private-key-file=${PKI_DIR}/apiserver.key`,
-    `--kubelet-client-certificate=${PKI_DIR}/apiserver-kubelet-client.crt`,
-    `--kubelet-client-key=${PKI_DIR}/apiserver-kubelet-client.key`,
-    `--service-account-key-file=${PKI_DIR}/sa.pub`,
+    // NodeRestriction completes the Node authorizer: a kubelet may change only its own Node
+    // and its own pods. --enable-admission-plugins adds to the defaults (since 1.10).
+    '--enable-admission-plugins=NodeRestriction',
+    `--client-ca-file=${PKI_PATHS.caCert}`,
+    `--tls-cert-file=${PKI_PATHS.apiserverCert}`,
+    `--tls-private-key-file=${PKI_PATHS.apiserverKey}`,
+    `--kubelet-client-certificate=${PKI_PATHS.apiserverKubeletClientCert}`,
+    `--kubelet-client-key=${PKI_PATHS.apiserverKubeletClientKey}`,
+    `--kubelet-certificate-authority=${PKI_PATHS.caCert}`,
+    // Kubelets register as --hostname-override=<node name>, which nothing may resolve; their
+    // InternalIP (--node-ip) always answers, and is in their serving certificate.
+    '--kubelet-preferred-address-types=InternalIP,Hostname',
+    `--service-account-key-file=${PKI_PATHS.serviceAccountPublicKey}`,
   ];
-  if (atLeast(lab.kubernetes, 20)) flags.push(`--service-account-signing-key-file=${PKI_DIR}/sa.key`, `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`);
+  if (atLeast(lab.kubernetes, 20)) flags.push(`--service-account-signing-key-file=${PKI_PATHS.serviceAccountKey}`, `--service-account-issuer=${serviceAccountIssuer(lab)}`);
   return line(bin, flags);
 }
 
@@ -80,7 +117,11 @@ export function controllerManagerCommand(lab: Lab): string {
   // routes agree); letting the controller-manager allocate them too would assign CIDRs in
   // registration order and break that agreement, so it only learns the cluster CIDR.
   if (k.clusterCidr) flags.push(`--cluster-cidr=${k.clusterCidr.cidr}`, '--allocate-node-cidrs=false');
-  flags.push(`--root-ca-file=${PKI_DIR}/ca.crt`, `--service-account-private-key-file=${PKI_DIR}/sa.key`, '--leader-elect=false');
+  // Each controller acts as its own service account, which the default RBAC roles cover; as
+  // system:kube-controller-manager alone it could create no pods and no endpoints. The CA
+  // key stays on the machine running labsmith, so no --cluster-signing-* (the CSR signer
+  // then stays off: labsmith issues every certificate itself).
+  flags.push(`--root-ca-file=${PKI_PATHS.caCert}`, `--service-account-private-key-file=${PKI_PATHS.serviceAccountKey}`, '--use-service-account-credentials=true', '--leader-elect=false');
   return line(bin, flags);
 }
 
@@ -108,6 +149,22 @@ export function kubeletCommand(lab: Lab, node: NodePlan): string {
   // docker on a cgroup v2 host defaults to the systemd driver; daemon.json pins it and the
   // kubelet must agree.
   flags.push('--cgroup-driver=systemd');
+  // Not the flag defaults (anonymous, AlwaysAllow, read-only port 10255): only clients with
+  // a certificate of the lab's CA, each request authorized by the apiserver; served with a
+  // certificate the apiserver checks (--kubelet-certificate-authority).
+  flags.push(
+    '--anonymous-auth=false',
+    '--authorization-mode=Webhook',
+    `--client-ca-file=${PKI_PATHS.caCert}`,
+    '--read-only-port=0',
+    `--tls-cert-file=${PKI_PATHS.kubeletCert}`,
+    `--tls-private-key-file=${PKI_PATHS.kubeletKey}`,
+  );
+  // --fail-swap-on stays at its default (true): a host with swap on is refused by the kubelet,
+  // and preflight names it before apply.
+  flags.push(`--cluster-domain=${k.clusterDomain}`);
+  const dns = clusterDns(lab);
+  if (dns) flags.push(`--cluster-dns=${dns}`);
   if (usesCriDockerd(lab)) flags.push(`--container-runtime-endpoint=${CRI_DOCKERD_SOCKET}`);
   return line(bin, flags);
 }

@@ -1,20 +1,25 @@
 // The view model of a node: every value a node template prints, computed here, so the
 // templates hold nothing but lookups, each over lists and if on the booleans below.
 import type { Lab, NodePlan } from '../lab/types.js';
+// spec and types only: render stays free of the X.509 library and of any file access.
+import { kubeletClientName, kubeletServingName } from '../pki/spec.js';
+import type { CertAndKey, LabPki } from '../pki/types.js';
 import * as f from './flags.js';
 
 /**
- * The node's uplink interface, for formats that must name it (a systemd-networkd .network
- * file matches by name). The lab file has no field for it; the classic lab's hosts use eth0.
- * centos7 needs no name: its default gateway goes in /etc/sysconfig/network.
+ * The chain of labsmith's FORWARD accept rules on a minion. docker (1.13 on) sets FORWARD's
+ * policy to DROP when it starts with iptables on, and nothing undoes that when daemon.json
+ * later turns iptables off; these rules let routed traffic to and from the node's pods pass
+ * whatever the policy is.
  */
-export const UPLINK_INTERFACE = 'eth0';
+export const FORWARD_CHAIN = 'LABSMITH-FORWARD';
 
 export interface KubeconfigView {
-  /** The user the component authenticates as, and the file names of its client certificate. */
+  /** The user the component authenticates as. */
   user: string;
-  clientCertificate: string;
-  clientKey: string;
+  /** base64 of the PEM, as kubeconfig's *-data fields want it. */
+  clientCertificateData: string;
+  clientKeyData: string;
 }
 
 export function headerFor(lab: Lab): string {
@@ -24,17 +29,38 @@ export function headerFor(lab: Lab): string {
 /** Booleans a playbook's `when:` may name and templates may test. */
 export function hostFlags(lab: Lab, node: NodePlan): Record<string, boolean> {
   const modern = f.isModern(lab);
+  const minion = node.role === 'minion';
   return {
     legacy: !modern,
     modern,
     master: node.role === 'master',
-    minion: node.role === 'minion',
-    criDockerd: node.role === 'minion' && f.usesCriDockerd(lab),
+    minion,
+    criDockerd: minion && f.usesCriDockerd(lab),
     kubeconfigs: modern,
+    pki: modern,
+    // kube-proxy's iptables and ipvs modes DNAT in the kernel; a reply from a pod on the same
+    // bridge is only de-NATed when bridged frames pass iptables. The userspace proxy holds
+    // real sockets and needs nothing.
+    bridgeNetfilter: minion && lab.kubernetes.proxyMode !== 'userspace',
   };
 }
 
-export function hostView(lab: Lab, node: NodePlan): Record<string, unknown> {
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+// PEM files are printed by templates/pki/pem.hbs, which adds the final newline.
+const pemView = (pem: string) => ({ pem: pem.replace(/\n+$/, '') });
+
+function needPki(lab: Lab, pki: LabPki | undefined): LabPki {
+  if (!pki) throw new Error(`lab ${lab.name} is ${lab.kubernetes.version}: rendering a 1.x lab needs its PKI (ensurePki, or placeholderPki for golden files)`);
+  return pki;
+}
+
+function pair(pki: LabPki, name: string): CertAndKey {
+  const p = pki.certs[name];
+  if (!p) throw new Error(`the PKI has no certificate ${name}: it was made for another version of the lab`);
+  return p;
+}
+
+export function hostView(lab: Lab, node: NodePlan, pki?: LabPki): Record<string, unknown> {
   const k = lab.kubernetes;
   const flags = hostFlags(lab, node);
   const view: Record<string, unknown> = {
@@ -48,22 +74,14 @@ export function hostView(lab: Lab, node: NodePlan): Record<string, unknown> {
       cidrAddress: `${node.address}/${node.prefixLength}`,
       gateway: node.gateway,
       segment: node.segment,
-      uplink: UPLINK_INTERFACE,
     },
     kubernetes: { version: k.version, binDir: k.binDir },
   };
-  // The user names Kubernetes' default RBAC roles expect of each component.
-  const users: Record<string, string> = {
-    'controller-manager': 'system:kube-controller-manager',
-    scheduler: 'system:kube-scheduler',
-    kubelet: `system:node:${node.name}`,
-    'kube-proxy': 'system:kube-proxy',
-  };
-  const kubeconfig = (component: string): KubeconfigView => ({
-    user: users[component]!,
-    clientCertificate: `${f.PKI_DIR}/${component}.crt`,
-    clientKey: `${f.PKI_DIR}/${component}.key`,
-  });
+  // Components: kubeconfigs (the kubeconfig template) and PEM files (templates/pki/pem.hbs),
+  // each named by a playbook entry's `component:`.
+  const components: Record<string, unknown> = {};
+  const material = flags.pki ? needPki(lab, pki) : undefined;
+  const kubeconfig = (user: string, cert: CertAndKey): KubeconfigView => ({ user, clientCertificateData: b64(cert.cert), clientKeyData: b64(cert.key) });
   if (node.role === 'master') {
     view.units = {
       etcd: { execStart: f.etcdCommand(lab, node) },
@@ -71,20 +89,47 @@ export function hostView(lab: Lab, node: NodePlan): Record<string, unknown> {
       controllerManager: { execStart: f.controllerManagerCommand(lab) },
       scheduler: { execStart: f.schedulerCommand(lab) },
     };
-    view.components = { 'controller-manager': kubeconfig('controller-manager'), scheduler: kubeconfig('scheduler') };
+    if (material) {
+      const p = material;
+      Object.assign(components, {
+        // The user names Kubernetes' default RBAC roles expect of each component.
+        'controller-manager': kubeconfig('system:kube-controller-manager', pair(p, 'controller-manager')),
+        scheduler: kubeconfig('system:kube-scheduler', pair(p, 'scheduler')),
+        admin: kubeconfig('kubernetes-admin', pair(p, 'admin')),
+        'ca.crt': pemView(p.caCert),
+        'apiserver.crt': pemView(pair(p, 'apiserver').cert),
+        'apiserver.key': pemView(pair(p, 'apiserver').key),
+        'apiserver-kubelet-client.crt': pemView(pair(p, 'apiserver-kubelet-client').cert),
+        'apiserver-kubelet-client.key': pemView(pair(p, 'apiserver-kubelet-client').key),
+        'sa.pub': pemView(p.serviceAccount.publicKey),
+        'sa.key': pemView(p.serviceAccount.privateKey),
+      });
+    }
   } else {
     const d = node.docker0!;
     const docker = f.dockerOptions(node);
     view.docker0 = { address: d.gateway, prefixLength: d.prefix.length, netmask: d.prefix.netmask, cidr: d.prefix.cidr, bip: docker.bip };
     view.docker = { options: docker.flags.join(' '), daemonJson: docker.daemonJson };
+    view.forward = { chain: FORWARD_CHAIN, cidr: d.prefix.cidr };
     view.units = {
       docker: { execStart: f.dockerCommand(lab) },
       criDockerd: { execStart: f.criDockerdCommand() },
       kubelet: { execStart: f.kubeletCommand(lab, node), runtime: flags.criDockerd ? 'cri-docker.service' : 'docker.service' },
       kubeProxy: { execStart: f.kubeProxyCommand(lab, node) },
     };
-    view.components = { kubelet: kubeconfig('kubelet'), 'kube-proxy': kubeconfig('kube-proxy') };
+    if (material) {
+      const p = material;
+      const serving = pair(p, kubeletServingName(node.name));
+      Object.assign(components, {
+        kubelet: kubeconfig(`system:node:${node.name}`, pair(p, kubeletClientName(node.name))),
+        'kube-proxy': kubeconfig('system:kube-proxy', pair(p, 'kube-proxy')),
+        'ca.crt': pemView(p.caCert),
+        'kubelet.crt': pemView(serving.cert),
+        'kubelet.key': pemView(serving.key),
+      });
+    }
   }
-  view.cluster = { name: lab.name, server: `https://${k.masterAddress}:${k.apiserverPort}`, certificateAuthority: `${f.PKI_DIR}/ca.crt` };
+  view.components = components;
+  view.cluster = { name: lab.name, server: `https://${k.masterAddress}:${k.apiserverPort}`, ...(material ? { certificateAuthorityData: b64(material.caCert) } : {}) };
   return view;
 }

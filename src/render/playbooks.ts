@@ -37,6 +37,7 @@ const entrySchema = z.strictObject({
   notifies: z.array(handler).default([]),
   when: z.string().regex(/^!?[a-z][A-Za-z0-9]*$/).optional(),
   component: z.string().optional(),
+  secret: z.boolean().default(false),
   platform: z.array(z.enum(PLATFORMS)).optional(),
 });
 const playbookSchema = z.strictObject({ files: z.array(entrySchema).min(1) });
@@ -53,6 +54,7 @@ export interface LaidOut {
   group: string;
   notifies: Handler[];
   component?: string;
+  secret: boolean;
 }
 
 export interface HostFacts {
@@ -99,6 +101,7 @@ export class Playbooks {
         group: e.group,
         notifies: e.notifies.map(parseHandler),
         ...(e.component ? { component: e.component } : {}),
+        secret: e.secret,
       });
     }
     return out;
@@ -138,6 +141,7 @@ function loadPlaybook(file: string): PlaybookEntry[] {
   }
   const seen = new Set<string>();
   for (const e of result.data.files) {
+    if (e.secret && (parseInt(e.mode, 8) & 0o077) !== 0) throw new PlaybookError(`${rel}: id ${e.id}: a secret file must not be readable by group or others (mode ${e.mode}; use "0600")`);
     if (seen.has(e.id)) throw new PlaybookError(`${rel}: id ${e.id} appears twice`);
     seen.add(e.id);
   }

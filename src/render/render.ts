@@ -1,8 +1,9 @@
 // The render phase: Lab -> the files of every host, laid out by the playbooks and filled in
 // from templates with view models computed in TypeScript. Pure apart from reading templates/
-// and playbooks/ once; the same Lab always renders to the same bytes.
+// and playbooks/ once; the same Lab (and PKI) always renders to the same bytes.
 import { PLATFORMS, type Platform } from '../lab/schema.js';
 import type { Lab, NodePlan } from '../lab/types.js';
+import type { LabPki } from '../pki/types.js';
 import { PLAYBOOKS_DIR, TEMPLATES_DIR } from './home.js';
 import { hostFlags, hostView } from './host-view.js';
 import { PlaybookError, Playbooks, type LaidOut } from './playbooks.js';
@@ -15,8 +16,13 @@ export interface RendererDirs {
   playbooks: string;
 }
 
+export interface RenderOptions {
+  /** The lab's PKI; required for 1.x labs (ensurePki, or placeholderPki for golden files). */
+  pki?: LabPki;
+}
+
 export interface Renderer {
-  renderLab(lab: Lab): HostRender[];
+  renderLab(lab: Lab, opts?: RenderOptions): HostRender[];
   renderRoutes(lab: Lab, platform?: Platform, opts?: RoutesOptions): string;
 }
 
@@ -39,13 +45,13 @@ export function createRenderer(dirs: RendererDirs): Renderer {
         if (component === undefined) throw new PlaybookError(`${where}: entry ${l.id}: component ${l.component} is not one of ${Object.keys(components).join(', ') || '(none)'}`);
         context = { ...context, component: { name: l.component, ...(component as object) } };
       }
-      return { path: l.path, content: templates.render(l.template, context), mode: l.mode, owner: l.owner, group: l.group, template: l.template, notifies: l.notifies };
+      return { path: l.path, content: templates.render(l.template, context), mode: l.mode, owner: l.owner, group: l.group, ...(l.secret ? { secret: true } : {}), template: l.template, notifies: l.notifies };
     });
   };
 
-  const renderNode = (lab: Lab, node: NodePlan): HostRender => {
+  const renderNode = (lab: Lab, node: NodePlan, pki: LabPki | undefined): HostRender => {
     const laid = playbooks.layOut(node.role, { os: node.os, flags: hostFlags(lab, node) });
-    return { host: node.name, role: node.role, address: node.address, files: fill(laid, hostView(lab, node), `playbooks/${node.role}.yaml`) };
+    return { host: node.name, role: node.role, address: node.address, files: fill(laid, hostView(lab, node, pki), `playbooks/${node.role}.yaml`) };
   };
 
   const renderRouter = (lab: Lab): HostRender => {
@@ -56,8 +62,8 @@ export function createRenderer(dirs: RendererDirs): Renderer {
   };
 
   return {
-    renderLab(lab) {
-      return [...lab.nodes.map((n) => renderNode(lab, n)), renderRouter(lab)];
+    renderLab(lab, opts = {}) {
+      return [...lab.nodes.map((n) => renderNode(lab, n, opts.pki)), renderRouter(lab)];
     },
     renderRoutes(lab, platform = lab.router.platform, opts = {}) {
       if (!(PLATFORMS as readonly string[]).includes(platform)) throw new Error(`unknown router platform ${platform}`);
@@ -73,8 +79,8 @@ function defaultRenderer(): Renderer {
 }
 
 /** Every file of every host: the nodes in lab order, then the router. */
-export function renderLab(lab: Lab): HostRender[] {
-  return defaultRenderer().renderLab(lab);
+export function renderLab(lab: Lab, opts?: RenderOptions): HostRender[] {
+  return defaultRenderer().renderLab(lab, opts);
 }
 
 /** The switch's static-route configuration for a platform (default: the lab's), as printed

@@ -15,6 +15,11 @@ export interface RenderedFile {
   mode: number;
   owner: string;
   group: string;
+  /**
+   * It holds a private key (a key file, or a kubeconfig embedding one): mode 0600, and its
+   * content is never printed (plan --diff shows its size and checksum only).
+   */
+  secret?: boolean;
   /** The template it came from, relative to templates/ (e.g. "systemd/kubelet.service.hbs"). */
   template: string;
   notifies: Handler[];

@@ -36,9 +36,10 @@ export async function writeRender(renders: HostRender[], dir: string): Promise<W
       }
       const fd = openSync(local, 'w', f.mode);
       try {
-        writeSync(fd, f.content);
-        // The mode given to open applies only to a new file (and through the umask).
+        // The mode given to open applies only to a new file: an existing one is tightened
+        // before anything is written, so a key is never readable by others, not even briefly.
         fchmodSync(fd, f.mode);
+        writeSync(fd, f.content);
       } finally {
         closeSync(fd);
       }

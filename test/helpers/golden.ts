@@ -3,11 +3,14 @@
 //   test/golden/<lab>/manifest.txt                         mode, owner, template, handlers per file
 //   test/golden/kubernetes-101/routes/<platform>.txt       `labsmith routes --platform <platform>`
 // `npm run golden` rewrites it (scripts/regen-golden.ts); review the change with git diff.
+// 1.x labs render with placeholderPki: PEM-shaped markers naming each certificate and key, so
+// the golden files hold no key material and do not change from run to run.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readLabText } from '../../src/lab/read.js';
 import { PLATFORMS } from '../../src/lab/schema.js';
 import type { Lab } from '../../src/lab/types.js';
+import { needsPki, placeholderPki } from '../../src/pki/index.js';
 import { renderLab, renderRoutes } from '../../src/render/render.js';
 import type { Handler, HostRender } from '../../src/render/types.js';
 import { LAB_DIR, ROOT } from './paths.js';
@@ -27,6 +30,11 @@ export function exampleLabs(): { name: string; lab: Lab }[] {
     });
 }
 
+/** renderLab with the placeholder PKI where the lab needs one: for tests about anything but keys. */
+export function renderPlaceholder(lab: Lab): HostRender[] {
+  return renderLab(lab, needsPki(lab) ? { pki: placeholderPki(lab) } : {});
+}
+
 function handlerText(h: Handler): string {
   return h.kind === 'daemon-reload' ? 'daemon-reload' : h.kind === 'restart' ? `restart ${h.unit}` : `network ${h.what}`;
 }
@@ -37,7 +45,7 @@ export function manifest(renders: HostRender[]): string {
     lines.push(`${h.host} ${h.role} ${h.address}`);
     for (const f of h.files) {
       const notifies = f.notifies.length ? f.notifies.map(handlerText).join(', ') : '-';
-      lines.push(`  ${f.path} 0${f.mode.toString(8)} ${f.owner}:${f.group} ${f.template} -> ${notifies}`);
+      lines.push(`  ${f.path} 0${f.mode.toString(8)} ${f.owner}:${f.group}${f.secret ? ' secret' : ''} ${f.template} -> ${notifies}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -47,7 +55,7 @@ export function manifest(renders: HostRender[]): string {
 export function goldenTree(): Map<string, string> {
   const tree = new Map<string, string>();
   for (const { name, lab } of exampleLabs()) {
-    const renders = renderLab(lab);
+    const renders = renderPlaceholder(lab);
     for (const h of renders) {
       if (h.host === 'routes') throw new Error(`lab ${name}: a host named "routes" would collide with the golden routes/ directory`);
       for (const f of h.files) tree.set(path.posix.join(name, h.host, f.path), f.content);

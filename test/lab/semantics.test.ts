@@ -139,3 +139,15 @@ test('counts in messages agree with their nouns', (t) => {
   t.true(errorsOf(alloc).some((e) => e.includes('clusterCidr 10.10.0.0/24 holds 1 /24 pod CIDR, but 3 minions need one')), errorsOf(alloc).join('\n'));
 });
 
+test('a kubelet before 1.25 on a cgroup v2 family is a warning at the os it comes from; centos7 and 1.25+ are fine', (t) => {
+  const at = (version: string, os: string) => edit(edit(edit(K101, 'version: legacy', `version: "${version}"`), 'proxyMode: userspace', 'proxyMode: iptables'), 'os: centos7', `os: ${os}`);
+  t.deepEqual(warningsOf(at('1.11', 'debian12')), [
+    'lab.yaml:5:5: warning: os: the kubelet of Kubernetes 1.11 needs cgroup v1, but debian12 boots with cgroup v2 (the kubelet supports v2 from 1.25); use os: centos7, boot the minions with systemd.unified_cgroup_hierarchy=0, or use Kubernetes 1.25 or later',
+  ]);
+  t.deepEqual(warningsOf(at('1.24', 'centos7')), []);
+  t.deepEqual(warningsOf(at('1.25', 'ubuntu22')), []);
+  t.deepEqual(warningsOf(K101.replace('os: centos7', 'os: debian12')), [], 'legacy labs are not judged');
+  // A minion's own os is judged there; a master runs no kubelet.
+  const perNode = edit(edit(at('1.11', 'centos7'), 'address: 10.20.30.63,', 'address: 10.20.30.63, os: ubuntu22,'), 'address: 10.20.30.61 }', 'address: 10.20.30.61, os: debian12 }');
+  t.deepEqual(warningsOf(perNode).map((w) => w.replace(/;.*/, '')), ['lab.yaml:23:65: warning: nodes[2].os: minion kubminion2: the kubelet of Kubernetes 1.11 needs cgroup v1, but ubuntu22 boots with cgroup v2 (the kubelet supports v2 from 1.25)']);
+});

@@ -24,14 +24,24 @@ const scratch = async (t: { teardown(fn: () => Promise<void>): void }) => {
   return dir;
 };
 
+/** A copy of an example lab in a scratch directory: a 1.x lab's PKI is made beside it, not in lab/. */
+const labCopy = async (t: { teardown(fn: () => Promise<void>): void }, name: string) => {
+  const dir = await scratch(t);
+  const file = path.join(dir, `${name}.lab.yaml`);
+  await writeFile(file, await readFile(exampleLab(name), 'utf8'));
+  return file;
+};
+
 test('render -o DIR writes DIR/<host>/<absolute path> with modes, and a one-line summary', async (t) => {
   const dir = await scratch(t);
-  const r = await run(['render', exampleLab('nodeport'), '-o', dir]);
+  const r = await run(['render', await labCopy(t, 'nodeport'), '-o', dir]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, `${dir}: 47 files for 5 hosts (control 8, node-1 12, node-2 12, node-3 12, core 3)\n`);
+  t.is(r.stdout, `${dir}: 72 files for 5 hosts (control 15, node-1 18, node-2 18, node-3 18, core 3)\n15 of them hold private keys (mode 0600): keep ${dir} private\n`);
   const kubelet = await readFile(path.join(dir, 'node-1/etc/systemd/system/kubelet.service'), 'utf8');
   t.is(kubelet, await readFile(path.join(GOLDEN_DIR, 'nodeport/node-1/etc/systemd/system/kubelet.service'), 'utf8'));
   t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/kubelet.kubeconfig'))).mode & 0o777, 0o600);
+  t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/pki/kubelet.key'))).mode & 0o777, 0o600);
+  t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/pki/kubelet.crt'))).mode & 0o777, 0o644);
   t.is((await stat(path.join(dir, 'core/etc/labsmith/routes.sh'))).mode & 0o777, 0o755);
 });
 
@@ -39,13 +49,13 @@ test('render without -o writes out/<lab name>/ under the current directory', asy
   const cwd = await scratch(t);
   const r = await run(['render', exampleLab('kubernetes-101')], cwd);
   t.is(r.code, 0, r.stderr);
-  t.true(r.stdout.startsWith('out/kubernetes-101: 28 files for 5 hosts'));
+  t.true(r.stdout.startsWith('out/kubernetes-101: 34 files for 5 hosts'));
   t.true((await readFile(path.join(cwd, 'out/kubernetes-101/kubmasta/etc/systemd/system/kube-apiserver.service'), 'utf8')).includes('--portal_net=10.100.0.0/16'));
 });
 
 test('render --json prints one document listing every file', async (t) => {
   const dir = await scratch(t);
-  const r = await run(['render', exampleLab('service-routes'), '-o', dir, '--json']);
+  const r = await run(['render', await labCopy(t, 'service-routes'), '-o', dir, '--json']);
   t.is(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { lab: string; summary: { hosts: number; files: number }; hosts: { host: string; role: string; files: { path: string; mode: string; notifies: string[]; sha256: string }[] }[] };
   t.is(doc.lab, 'service-routes');
@@ -56,6 +66,10 @@ test('render --json prints one document listing every file', async (t) => {
   const unit = doc.hosts.find((h) => h.host === 'master')!.files.find((f) => f.path.endsWith('kube-apiserver.service'))!;
   t.deepEqual(unit.notifies, ['daemon-reload', 'restart kube-apiserver.service']);
   t.regex(unit.sha256, /^[0-9a-f]{64}$/);
+  // Keys are written (that is what -o asks for) and marked, but never printed.
+  const key = doc.hosts.find((h) => h.host === 'node-2')!.files.find((f) => f.path === '/etc/kubernetes/pki/kubelet.key')! as { mode: string; secret?: boolean };
+  t.deepEqual([key.mode, key.secret], ['0600', true]);
+  t.false(r.stdout.includes('PRIVATE KEY'));
 });
 
 test('routes prints the lab platform by default, or --platform', async (t) => {

@@ -11,7 +11,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { PLATFORMS, type Platform } from '../../src/lab/schema.js';
 import type { Lab } from '../../src/lab/types.js';
 import { FRR_ROUTE_TAG, LINUX_ROUTE_PROTO, ROUTE_TAG, readAgainst, renderLab, renderRoutes } from '../../src/render/index.js';
-import { exampleLabs } from '../helpers/golden.js';
+import { exampleLabs, renderPlaceholder } from '../helpers/golden.js';
 import { edit, K101, readOk } from '../helpers/lab-text.js';
 import { ROOT } from '../helpers/paths.js';
 import { runTool } from '../helpers/tools.js';
@@ -194,7 +194,7 @@ test('renderRoutes defaults to the lab platform; the router HostRender holds the
   for (const { name, lab } of exampleLabs()) {
     const text = renderRoutes(lab);
     t.is(text, renderRoutes(lab, lab.router.platform));
-    const router = renderLab(lab).find((h) => h.role === 'router')!;
+    const router = renderPlaceholder(lab).find((h) => h.role === 'router')!;
     t.is(router.host, lab.router.name);
     t.is(router.address, lab.router.address);
     t.true(router.files.some((f) => f.content === text && f.template === `router/${lab.router.platform}.hbs`), name);
@@ -203,7 +203,7 @@ test('renderRoutes defaults to the lab platform; the router HostRender holds the
 
 test('a Linux switch gets a unit that runs routes.sh at boot', (t) => {
   const { lab } = exampleLabs().find((l) => l.lab.router.platform === 'linux')!;
-  const files = renderLab(lab).find((h) => h.role === 'router')!.files;
+  const files = renderPlaceholder(lab).find((h) => h.role === 'router')!.files;
   const unit = files.find((f) => f.path === '/etc/systemd/system/labsmith-routes.service')!;
   t.regex(unit.content, /^ExecStart=\/etc\/labsmith\/routes\.sh$/m);
   t.regex(unit.content, /^WantedBy=multi-user\.target$/m);
@@ -214,7 +214,7 @@ test('a Linux switch gets a unit that runs routes.sh at boot', (t) => {
 test('the service range appears in no router rendering, for any lab and platform', (t) => {
   for (const { name, lab } of exampleLabs()) {
     const range = lab.kubernetes.serviceRange;
-    const texts = [...PLATFORMS.map((p) => renderRoutes(lab, p)), ...renderLab(lab).filter((h) => h.role === 'router').flatMap((h) => h.files.map((f) => f.content))];
+    const texts = [...PLATFORMS.map((p) => renderRoutes(lab, p)), ...renderPlaceholder(lab).filter((h) => h.role === 'router').flatMap((h) => h.files.map((f) => f.content))];
     for (const text of texts) {
       t.false(text.includes(range.cidr), `${name}: ${range.cidr}`);
       t.false(new RegExp(`(^|[^0-9.])${range.network.replace(/\./g, '\\.')}([^0-9.]|$)`, 'm').test(text), `${name}: ${range.network}`);

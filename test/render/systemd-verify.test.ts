@@ -12,14 +12,13 @@ import test from 'ava';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { renderLab } from '../../src/render/render.js';
 import type { HostRender } from '../../src/render/types.js';
-import { exampleLabs } from '../helpers/golden.js';
+import { exampleLabs, renderPlaceholder } from '../helpers/golden.js';
 import { runTool } from '../helpers/tools.js';
 
 const SYSTEM_UNITS = '/usr/lib/systemd/system';
 const KUBE_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'];
-const DISTRO_BINARIES = ['/usr/bin/docker', '/usr/bin/dockerd', '/usr/bin/cri-dockerd', '/bin/kill'];
+const DISTRO_BINARIES = ['/usr/bin/docker', '/usr/bin/dockerd', '/usr/bin/cri-dockerd', '/bin/kill', '/usr/sbin/iptables', '/usr/sbin/iptables-restore'];
 
 function isUnit(p: string): boolean {
   return /^\/etc\/systemd\/system\/[^/]+\.(service|socket)$/.test(p);
@@ -53,7 +52,7 @@ function verify(root: string, units: string[]) {
 for (const { name, lab } of exampleLabs()) {
   test(`systemd-analyze verify passes every unit of lab ${name}`, (t) => {
     let checked = 0;
-    for (const host of renderLab(lab)) {
+    for (const host of renderPlaceholder(lab)) {
       const units = host.files.filter((f) => isUnit(f.path)).map((f) => f.path);
       if (!units.length) continue;
       const root = scratchRoot(host, lab.kubernetes.binDir);
@@ -72,7 +71,7 @@ for (const { name, lab } of exampleLabs()) {
 
 test('negative control: verify catches a bad directive and a missing binary', (t) => {
   const { lab } = exampleLabs().find((l) => l.name === 'kubernetes-101')!;
-  const master = renderLab(lab).find((h) => h.role === 'master')!;
+  const master = renderPlaceholder(lab).find((h) => h.role === 'master')!;
   const broken: HostRender = {
     ...master,
     files: master.files.map((f) => (f.path.endsWith('kube-apiserver.service') ? { ...f, content: f.content.replace('RestartSec=5', 'RestartSec=5\nRestartAfterLunch=yes') } : f)),
