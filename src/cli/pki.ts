@@ -1,9 +1,7 @@
 // labsmith pki: the lab's certificates, brought up to date and listed. Never prints a key.
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../lab/diagnostics.js';
-import { readLab } from '../lab/read.js';
-import { ensurePki, needsPki, pkiDir, pkiJson, pkiText } from '../pki/index.js';
 import { EXIT } from './errors.js';
+import { readLabReporting } from './read-lab.js';
 
 export function registerPki(program: Command): void {
   program
@@ -14,8 +12,8 @@ export function registerPki(program: Command): void {
     .argument('<lab>', 'the lab file')
     .option('--json', 'one JSON document on stdout (names, subjects, SANs, dates; never key material)')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const { lab, warnings } = await readLab(file);
-      for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+      const lab = await readLabReporting(file);
+      const { ensurePki, needsPki, pkiDir, pkiJson, pkiText } = await import('../pki/index.js');
       if (!needsPki(lab)) {
         const why = `lab ${lab.name} is legacy: legacy labs have no PKI (the 2014-15 control plane speaks plain HTTP on port ${lab.kubernetes.apiserverPort}, as in 2015)`;
         if (opts.json) process.stdout.write(JSON.stringify({ lab: lab.name, legacy: true, dir: pkiDir(lab), note: why, entries: [] }, null, 2) + '\n');

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { readLab } from '../lab/read.js';
-import { ensurePki, needsPki } from '../pki/index.js';
-import { renderLab } from '../render/render.js';
 import type { Handler } from '../render/types.js';
-import { writeRender } from '../render/write.js';
 import { EXIT } from './errors.js';
+import { checkOutputDir } from './output-paths.js';
+import { readLabReporting } from './read-lab.js';
 
 export function handlerText(h: Handler): string {
   return h.kind === 'daemon-reload' ? 'daemon-reload' : h.kind === 'restart' ? `restart ${h.unit}` : `network ${h.what}`;
@@ -19,12 +17,17 @@ export function registerRender(program: Command): void {
     .option('-o, --output <dir>', 'output directory (default: out/<lab name>/)')
     .option('--json', 'one JSON document on stdout listing the files written')
     .action(async (file: string, opts: { output?: string; json?: boolean }) => {
-      const { lab } = await readLab(file);
+      if (opts.output !== undefined) checkOutputDir(opts.output, '--output');
+      const lab = await readLabReporting(file);
+      const dir = opts.output ?? path.join('out', lab.name);
+      if (opts.output === undefined) checkOutputDir(dir, 'the output directory');
+      const { ensurePki, needsPki } = await import('../pki/index.js');
+      const { renderLab } = await import('../render/render.js');
+      const { writeRender } = await import('../render/write.js');
       // A 1.x lab's PKI is made (or renewed) beside the lab first, so that what is written
       // here is what apply pushes.
       const pki = needsPki(lab) ? (await ensurePki(lab)).pki : undefined;
       const renders = renderLab(lab, { pki });
-      const dir = opts.output ?? path.join('out', lab.name);
       const written = await writeRender(renders, dir);
       const total = written.length;
       if (opts.json) {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { readLab } from '../lab/read.js';
-import { PLATFORMS, type Platform } from '../lab/schema.js';
-import { CAPTURE_COMMANDS, planAgainst, readAgainst, type Capture } from '../render/index.js';
-import { renderRoutes } from '../render/render.js';
+import { PLATFORMS, type Platform } from '../lab/constants.js';
+import type { Capture } from '../render/index.js';
+import { CAPTURE_COMMANDS } from '../render/router/against.js';
 import { EXIT, UsageError } from './errors.js';
+import { readLabReporting } from './read-lab.js';
 
 const HELP = `
 Every platform keys a static route on its prefix and next hop, so pasting today's routes
@@ -35,7 +35,9 @@ export function registerRoutes(program: Command): void {
       if (opts.platform !== undefined && !(PLATFORMS as readonly string[]).includes(opts.platform)) {
         throw new UsageError(`unknown platform "${opts.platform}"`, `valid platforms: ${PLATFORMS.join(', ')}`);
       }
-      const { lab } = await readLab(file);
+      const lab = await readLabReporting(file);
+      const { planAgainst, readAgainst } = await import('../render/router/against.js');
+      const { renderRoutes } = await import('../render/render.js');
       const platform = (opts.platform ?? lab.router.platform) as Platform;
       let against: { file: string; capture: Capture } | undefined;
       if (opts.against !== undefined) {

@@ -1,6 +1,7 @@
 // The lab file's shape: the one definition from which both the validator and the shipped
 // JSON Schema (schema/lab.schema.json, via scripts/gen-schema.ts) come.
 import { z } from 'zod';
+import { OS_FAMILIES, PLATFORMS, PROXY_MODES, ROLES, type OsFamily, type Platform, type ProxyMode } from './constants.js';
 
 // A DNS label keeps names usable as hostnames, namespace names and file names, and keeps
 // anything a shell would interpret out of them.
@@ -21,10 +22,7 @@ const cidr = z
 const port = z.number().int().min(1, { message: 'must be a port from 1 to 65535' }).max(65535, { message: 'must be a port from 1 to 65535' });
 const labels = z.record(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/), z.string().max(63));
 
-export const OS_FAMILIES = ['centos7', 'debian12', 'ubuntu22'] as const;
-export const PLATFORMS = ['ios', 'nxos', 'eos', 'junos', 'frr', 'vyos', 'linux', 'routeros'] as const;
-export const PROXY_MODES = ['userspace', 'iptables', 'ipvs'] as const;
-export const ROLES = ['master', 'minion', 'node', 'worker'] as const;
+export { OS_FAMILIES, PLATFORMS, PROXY_MODES, ROLES, type OsFamily, type Platform, type ProxyMode };
 
 export const kubernetesSchema = z.strictObject({
   // A string only: YAML reads an unquoted 1.10 as the number 1.1 (see unquotedVersion).
@@ -112,6 +110,3 @@ export const labFileSchema = z.strictObject({
 });
 
 export type LabFile = z.output<typeof labFileSchema>;
-export type Platform = (typeof PLATFORMS)[number];
-export type OsFamily = (typeof OS_FAMILIES)[number];
-export type ProxyMode = (typeof PROXY_MODES)[number];
