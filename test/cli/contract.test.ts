@@ -41,3 +41,12 @@ test('verify --junit naming a directory: exit 2, naming it', async (t) => {
   t.is(r.code, 2);
   t.regex(r.stderr, /--junit \/tmp: is a directory, not a file/);
 });
+
+test('render -o a path that is no directory: exit 2 before any work, naming it', async (t) => {
+  for (const [dir, why] of [['/dev/null', /--output \/dev\/null: is not a directory/], ['/dev/null/x', /--output \/dev\/null\/x: \/dev\/null is not a directory/]] as const) {
+    const r = await run(['render', K101, '-o', dir]);
+    t.is(r.code, 2, dir);
+    t.regex(r.stderr, why);
+    t.notRegex(r.stderr, /internal error|ENOTDIR/);
+  }
+});
