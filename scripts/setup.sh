@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Keep in step with REQUIRED_PACKAGES in src/emulate/preflight.ts; python3 is what the
-# emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it).
-PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3)
+# emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it);
+# ipset is what the proxy tests load ipvs mode's sets with (test/proxy/netns.test.ts).
+PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3 ipset)
 
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages: ${PACKAGES[*]})" >&2
