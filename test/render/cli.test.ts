@@ -28,7 +28,7 @@ test('render -o DIR writes DIR/<host>/<absolute path> with modes, and a one-line
   const dir = await scratch(t);
   const r = await run(['render', exampleLab('nodeport'), '-o', dir]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, `${dir}: 46 files for 5 hosts (control 8, node-1 12, node-2 12, node-3 12, core 2)\n`);
+  t.is(r.stdout, `${dir}: 49 files for 5 hosts (control 8, node-1 13, node-2 13, node-3 13, core 2)\n`);
   const kubelet = await readFile(path.join(dir, 'node-1/etc/systemd/system/kubelet.service'), 'utf8');
   t.is(kubelet, await readFile(path.join(GOLDEN_DIR, 'nodeport/node-1/etc/systemd/system/kubelet.service'), 'utf8'));
   t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/kubelet.kubeconfig'))).mode & 0o777, 0o600);
@@ -39,7 +39,7 @@ test('render without -o writes out/<lab name>/ under the current directory', asy
   const cwd = await scratch(t);
   const r = await run(['render', exampleLab('kubernetes-101')], cwd);
   t.is(r.code, 0, r.stderr);
-  t.true(r.stdout.startsWith('out/kubernetes-101: 28 files for 5 hosts'));
+  t.true(r.stdout.startsWith('out/kubernetes-101: 31 files for 5 hosts'));
   t.true((await readFile(path.join(cwd, 'out/kubernetes-101/kubmasta/etc/systemd/system/kube-apiserver.service'), 'utf8')).includes('--portal_net=10.100.0.0/16'));
 });
 
