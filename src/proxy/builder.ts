@@ -4,13 +4,17 @@ import type { IptablesProgram, JumpRule } from './types.js';
 
 export class RuleSet {
   private readonly chains = new Map<Table, string[]>([['filter', []], ['nat', []]]);
+  private readonly declared = new Set<string>();
   private readonly rules = new Map<Table, Rule[]>([['filter', []], ['nat', []]]);
   readonly jumps: JumpRule[] = [];
   private readonly borrowed = new Map<string, { table: Table; chain: string; owner: string }>();
 
   chain(table: Table, name: string): string {
-    const list = this.chains.get(table)!;
-    if (!list.includes(name)) list.push(name);
+    const key = `${table}/${name}`;
+    if (!this.declared.has(key)) {
+      this.declared.add(key);
+      this.chains.get(table)!.push(name);
+    }
     return name;
   }
 

@@ -75,7 +75,9 @@ function grouped(rules: readonly Rule[], order: readonly string[]): Rule[] {
     if (!by.has(r.chain)) throw new Error(`rule for undeclared chain ${r.chain}`);
     by.get(r.chain)!.push(r);
   }
-  return order.flatMap((c) => by.get(c)!);
+  const out: Rule[] = [];
+  for (const c of order) for (const r of by.get(c)!) out.push(r);
+  return out;
 }
 
 export function jumpCommand(j: JumpRule): string {
@@ -92,7 +94,10 @@ export function formatRestore(program: IptablesProgram, header: string[]): strin
   for (const b of program.borrowed) lines.push(`# ${b.chain} belongs to ${b.owner} in this release; declared here so that this file loads on its own`);
   for (const t of program.tables) {
     const order = testSortChains(t.chains);
-    lines.push(`*${t.table}`, ...order.map((c) => `:${c} - [0:0]`), ...grouped(t.rules, order).map(restoreRuleText), 'COMMIT');
+    lines.push(`*${t.table}`);
+    for (const c of order) lines.push(`:${c} - [0:0]`);
+    for (const r of grouped(t.rules, order)) lines.push(restoreRuleText(r));
+    lines.push('COMMIT');
   }
   return lines.join('\n') + '\n';
 }
@@ -120,9 +125,12 @@ export function formatSave(program: IptablesProgram, header: string[]): string {
     const hasJumps = [...builtins.keys()].some((k) => k.startsWith(`${table}/`));
     if (!t && !hasJumps) continue;
     const user = [...(t?.chains ?? [])].sort(cmp);
-    lines.push(`*${table}`, ...BUILTIN_CHAINS[table].map((c) => `:${c} ACCEPT [0:0]`), ...user.map((c) => `:${c} - [0:0]`));
-    for (const c of BUILTIN_CHAINS[table]) lines.push(...(builtins.get(`${table}/${c}`) ?? []).map(saveRuleText));
-    lines.push(...grouped(t?.rules ?? [], user).map(saveRuleText), 'COMMIT');
+    lines.push(`*${table}`);
+    for (const c of BUILTIN_CHAINS[table]) lines.push(`:${c} ACCEPT [0:0]`);
+    for (const c of user) lines.push(`:${c} - [0:0]`);
+    for (const c of BUILTIN_CHAINS[table]) for (const r of builtins.get(`${table}/${c}`) ?? []) lines.push(saveRuleText(r));
+    for (const r of grouped(t?.rules ?? [], user)) lines.push(saveRuleText(r));
+    lines.push('COMMIT');
   }
   return lines.join('\n') + '\n';
 }

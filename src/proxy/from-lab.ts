@@ -17,11 +17,11 @@ export function proxyNodes(lab: Lab): NodePlan[] {
 }
 
 export function nodeForProxy(lab: Lab, name: string): NodePlan {
-  const minions = proxyNodes(lab).map((n) => n.name);
   const node = lab.nodes.find((n) => n.name === name);
+  if (node?.role === 'minion') return node;
+  const minions = proxyNodes(lab).map((n) => n.name);
   if (!node) throw new UsageError(`no node ${name} in lab ${lab.name}; its nodes are ${lab.nodes.map((n) => n.name).join(', ')} (kube-proxy runs on ${minions.join(', ') || 'none of them'})`);
-  if (node.role !== 'minion') throw new UsageError(`${name} is a master: this lab runs kube-proxy only on its minions (${minions.join(', ') || 'none'}), so ${name} has no service rules; pick a minion`);
-  return node;
+  throw new UsageError(`${name} is a master: this lab runs kube-proxy only on its minions (${minions.join(', ') || 'none'}), so ${name} has no service rules; pick a minion`);
 }
 
 export function proxyInput(lab: Lab, node: NodePlan): ProxyInput {

@@ -32,9 +32,34 @@ export function proxyProgram(input: ProxyInput): ProxyProgram {
   return { ...base, era: r.era, iptables: r.iptables };
 }
 
+// In iptables mode a lab's rules are the same on every node: a node's own identity only
+// enters through externalTrafficPolicy: Local and LB source ranges, which a lab file cannot
+// say. So they are computed once per lab (and node OS, for --random-fully), and every minion
+// shares them: a lab of N minions and N endpoints costs O(N) here, not O(N^2).
+const shared = new WeakMap<Lab, Map<string, { program: ProxyProgram; bodies: Map<ProxyForm, string> }>>();
+
+function sharedEntry(lab: Lab, nodeName: string): { program: ProxyProgram; bodies: Map<ProxyForm, string> } {
+  const node = nodeForProxy(lab, nodeName);
+  if (lab.kubernetes.proxyMode !== 'iptables') return { program: proxyProgram(proxyInput(lab, node)), bodies: new Map() };
+  let perLab = shared.get(lab);
+  if (!perLab) shared.set(lab, (perLab = new Map()));
+  const key = `iptables|${node.os}`;
+  let entry = perLab.get(key);
+  if (!entry) perLab.set(key, (entry = { program: proxyProgram(proxyInput(lab, node)), bodies: new Map() }));
+  return { program: { ...entry.program, node: nodeName }, bodies: entry.bodies };
+}
+
 /** The program of a lab's node; a master or an unknown node is a UsageError. */
 export function labProxyProgram(lab: Lab, nodeName: string): ProxyProgram {
-  return proxyProgram(proxyInput(lab, nodeForProxy(lab, nodeName)));
+  return sharedEntry(lab, nodeName).program;
+}
+
+/** formatProgram for a lab's node, sharing the rules' text between nodes where it is shared. */
+export function labProxyText(lab: Lab, nodeName: string, form: ProxyForm): string {
+  const { program, bodies } = sharedEntry(lab, nodeName);
+  let body = bodies.get(form);
+  if (body === undefined) bodies.set(form, (body = programBody(program, form)));
+  return headerText(program, form, lab.name) + body;
 }
 
 export function headerLines(program: ProxyProgram, form: ProxyForm, lab?: string): string[] {
@@ -48,16 +73,20 @@ export function headerLines(program: ProxyProgram, form: ProxyForm, lab?: string
   return lines;
 }
 
+function headerText(program: ProxyProgram, form: ProxyForm, lab?: string): string {
+  return headerLines(program, form, lab)
+    .map((h) => `# ${h}\n`)
+    .join('');
+}
+
 /**
- * The text of a form. In ipvs mode the output has four sections, each after a line
+ * Everything after the header. In ipvs mode that is four sections, each after a line
  * "# === NAME ===": kube-ipvs0's addresses, `ipset save`, `ipvsadm-save -n`, and iptables.
  */
-export function formatProgram(program: ProxyProgram, form: ProxyForm, lab?: string): string {
-  const header = headerLines(program, form, lab);
-  const rules = form === 'save' ? formatSave(program.iptables, program.ipvs ? [] : header) : formatRestore(program.iptables, program.ipvs ? [] : header);
+function programBody(program: ProxyProgram, form: ProxyForm): string {
+  const rules = form === 'save' ? formatSave(program.iptables, []) : formatRestore(program.iptables, []);
   if (!program.ipvs) return rules;
   return [
-    ...header.map((h) => `# ${h}\n`),
     '# === kube-ipvs0 ===\n',
     formatDummyAddresses(program.ipvs),
     '# === ipset save ===\n',
@@ -67,6 +96,11 @@ export function formatProgram(program: ProxyProgram, form: ProxyForm, lab?: stri
     `# === ${form === 'save' ? 'iptables-save' : 'iptables-restore'} ===\n`,
     rules,
   ].join('');
+}
+
+/** The text of a form: the header (what, which era, which form) and the rules. */
+export function formatProgram(program: ProxyProgram, form: ProxyForm, lab?: string): string {
+  return headerText(program, form, lab) + programBody(program, form);
 }
 
 /** One JSON document: the data, the jumps as commands, and both text forms. */

@@ -60,7 +60,7 @@ export function ipvsRules(input: ProxyInput): IpvsResult {
     }
   }
   const dummy = [...bound].sort(byAddress);
-  if (ipvsIPs) ipvsIPs.entries.push(...dummy);
+  if (ipvsIPs) for (const a of dummy) ipvsIPs.entries.push(a);
   for (const s of sets.values()) s.entries = [...new Set(s.entries)].sort(cmp);
   servers.sort((a, b) => byAddress(a.address, b.address) || a.port - b.port || cmp(a.protocol, b.protocol));
 

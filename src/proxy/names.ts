@@ -20,6 +20,7 @@ export function base32Prefix(bytes: Uint8Array, chars: number): string {
     }
     buffer &= (1 << bits) - 1;
   }
+  if (bits > 0 && out.length < chars) out += BASE32[(buffer << (5 - bits)) & 31];
   return out;
 }
 

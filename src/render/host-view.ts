@@ -1,7 +1,7 @@
 // The view model of a node: every value a node template prints, computed here, so the
 // templates hold nothing but lookups, each over lists and if on the booleans below.
 import type { Lab, NodePlan } from '../lab/types.js';
-import { formatProgram, labProxyProgram } from '../proxy/index.js';
+import { labProxyText } from '../proxy/index.js';
 import * as f from './flags.js';
 
 /**
@@ -85,7 +85,7 @@ export function hostView(lab: Lab, node: NodePlan): Record<string, unknown> {
       kubeProxy: { execStart: f.kubeProxyCommand(lab, node) },
     };
     view.components = { kubelet: kubeconfig('kubelet'), 'kube-proxy': kubeconfig('kube-proxy') };
-    view.kubeProxy = { rules: formatProgram(labProxyProgram(lab, node.name), 'save', lab.name) };
+    view.kubeProxy = { rules: labProxyText(lab, node.name, 'save') };
   }
   view.cluster = { name: lab.name, server: `https://${k.masterAddress}:${k.apiserverPort}`, certificateAuthority: `${f.PKI_DIR}/ca.crt` };
   return view;
