@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it).
 # docker.io, busybox-static and openssl: the Kubernetes stand-ins run pods on docker from a
 # busybox image built offline, and make serving certificates (scripts/standins/); the PKI tests
-# check every certificate with openssl verify and s_server.
+# check every certificate with openssl verify and s_server; ipset is what the proxy tests load
+# ipvs mode's sets with (test/proxy/netns.test.ts).
 PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3
-  docker.io busybox-static openssl)
+  docker.io busybox-static openssl ipset)
 
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages: ${PACKAGES[*]})" >&2

@@ -5,6 +5,7 @@ import { registerValidate } from './validate.js';
 import { registerEmulate } from './emulate.js';
 import { registerRender } from './render.js';
 import { registerRoutes } from './routes.js';
+import { registerProxy } from './proxy.js';
 import { registerApply } from './apply.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerRoutes(program);
   registerPki(program);
+  registerProxy(program);
   registerApply(program);
   registerUp(program);
   registerVerify(program);

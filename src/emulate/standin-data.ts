@@ -48,10 +48,12 @@ export interface StandinPod {
 export interface StandinService {
   name: string;
   namespace: string;
-  type: 'ClusterIP' | 'NodePort';
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   clusterIP: string;
   selector: Record<string, string>;
-  ports: { port: number; targetPort: number; protocol: 'TCP' | 'UDP'; nodePort?: number }[];
+  externalIPs: string[];
+  loadBalancerIP?: string;
+  ports: { name: string; port: number; targetPort: number; protocol: 'TCP' | 'UDP'; nodePort?: number }[];
   endpoints: { pod: string; node: string; ip: string; port: number }[];
 }
 
@@ -72,34 +74,38 @@ export interface StandinCluster {
 
 /** A stable UID per pod (dockershim puts it in container names), shaped like a UUID. */
 function podUid(lab: Lab, pod: ProbePod): string {
-  const h = sha256(`${lab.name}/default/${pod.name}`);
+  const h = sha256(`${lab.name}/${pod.namespace ?? 'default'}/${pod.name}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function containerPorts(pod: ProbePod, services: ServicePlan[]): StandinPort[] {
-  if (pod.port === undefined) return [];
-  const ports: StandinPort[] = [{ containerPort: pod.port, protocol: 'TCP' }];
-  // A UDP service that sends to this pod's port needs the container to answer UDP there too.
-  const udp = services.some((s) => s.protocol === 'UDP' && s.endpoints.some((e) => e.pod === pod.name && e.port === pod.port));
-  if (udp) ports.push({ containerPort: pod.port, protocol: 'UDP' });
+function containerPorts(pod: ProbePod, port: number | undefined, services: ServicePlan[]): StandinPort[] {
+  if (port === undefined) return [];
+  const ports: StandinPort[] = [{ containerPort: port, protocol: 'TCP' }];
+  // A UDP service port that sends to this container's port needs it to answer UDP there too.
+  const udp = services.some((s) => s.ports.some((sp) => sp.protocol === 'UDP' && sp.endpoints.some((e) => e.pod === pod.name && e.port === port)));
+  if (udp) ports.push({ containerPort: port, protocol: 'UDP' });
   return ports;
 }
 
 export function standinCluster(lab: Lab): StandinCluster {
   const k = lab.kubernetes;
   const nodeAddress = new Map(lab.nodes.map((n) => [n.name, n.address]));
-  const images = new Map(lab.workloads.map((w) => [w.name, w.image ?? `${DEFAULT_WORKLOAD_IMAGE}:${w.port}`]));
+  const workloads = new Map(lab.workloads.map((w) => [w.name, w]));
   const pods: StandinPod[] = lab.pods
     .filter((p) => p.workload !== undefined)
     .map((p) => ({
       name: p.name,
-      namespace: 'default',
+      namespace: p.namespace ?? 'default',
       uid: podUid(lab, p),
       node: p.node,
       nodeAddress: nodeAddress.get(p.node)!,
       ip: p.ip,
       labels: { ...p.labels },
-      containers: [{ name: p.workload!, image: images.get(p.workload!)!, ports: containerPorts(p, lab.services) }],
+      containers: workloads.get(p.workload!)!.containers.map((c) => ({
+        name: c.name,
+        image: c.image ?? `${DEFAULT_WORKLOAD_IMAGE}:${c.port ?? 80}`,
+        ports: containerPorts(p, c.port, lab.services),
+      })),
     }));
   return {
     lab: lab.name,
@@ -115,11 +121,13 @@ export function standinCluster(lab: Lab): StandinCluster {
     pods,
     services: lab.services.map((s) => ({
       name: s.name,
-      namespace: 'default',
+      namespace: s.namespace,
       type: s.type,
       clusterIP: s.clusterIP,
       selector: { ...s.selector },
-      ports: [{ port: s.port, targetPort: s.targetPort, protocol: s.protocol, ...(s.nodePort !== undefined ? { nodePort: s.nodePort } : {}) }],
+      externalIPs: [...s.externalIPs],
+      ...(s.loadBalancerIP ? { loadBalancerIP: s.loadBalancerIP } : {}),
+      ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}) })),
       endpoints: s.endpoints.map((e) => ({ ...e })),
     })),
   };

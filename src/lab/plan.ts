@@ -2,8 +2,9 @@
 // It assumes checkSemantics found no errors.
 import { bounds, fromNumber, makePrefix, nth, parsePrefix, prefixFinder, size, toNumber } from './ip.js';
 import type { LabFile } from './schema.js';
+import { containersOf, servicePortsOf } from './long-forms.js';
 import { matches } from './semantics.js';
-import type { Lab, MlsRoute, NodePlan, Prefix, ProbePod, Segment, ServicePlan } from './types.js';
+import type { Lab, MlsRoute, NodePlan, Prefix, ProbePod, Segment, ServicePlan, ServicePortPlan, WorkloadPlan } from './types.js';
 import { defaultProxyMode, parseVersion } from './version.js';
 
 export function planAddresses(file: string, src: LabFile): Lab {
@@ -72,7 +73,7 @@ export function planAddresses(file: string, src: LabFile): Lab {
     nodes,
     ssh: { user: src.ssh.user, port: src.ssh.port, ...(src.ssh.identityFile ? { identityFile: src.ssh.identityFile } : {}) },
     services: planServices(src, serviceRange, npFrom, pods),
-    workloads: src.workloads.map((w) => ({ name: w.name, replicas: w.replicas, labels: w.labels, port: w.port, ...(w.image ? { image: w.image } : {}) })),
+    workloads: planWorkloads(src),
     pods,
   };
 }
@@ -131,19 +132,26 @@ function placePods(src: LabFile, nodes: NodePlan[]): ProbePod[] {
   let turn = 0;
   for (const w of src.workloads) {
     for (let r = 0; r < w.replicas; r++) {
-      place(minions[turn % minions.length]!, { name: `${w.name}-${r}`, workload: w.name, labels: w.labels, port: w.port });
+      const ports = containersOf(w).flatMap((c) => (c.port === undefined ? [] : [c.port]));
+      place(minions[turn % minions.length]!, { name: `${w.name}-${r}`, workload: w.name, namespace: w.namespace, labels: w.labels, ports });
       turn++;
     }
   }
-  for (const m of minions) place(m, { name: `probe-${m.name}`, labels: { 'labsmith.io/probe': 'true' } });
+  for (const m of minions) place(m, { name: `probe-${m.name}`, labels: { 'labsmith.io/probe': 'true' }, ports: [] });
   return pods;
 }
 
+function planWorkloads(src: LabFile): WorkloadPlan[] {
+  return src.workloads.map((w) => ({ name: w.name, namespace: w.namespace, replicas: w.replicas, labels: w.labels, containers: containersOf(w) }));
+}
+
+// clusterIPs from the second address of the range on (the first is the apiserver's own
+// service); node ports per service port, from the start of nodePortRange, skipping named ones.
 function planServices(src: LabFile, range: Prefix, npFrom: number, pods: ProbePod[]): ServicePlan[] {
   const [first] = bounds(range);
   const usedIPs = new Set(src.services.filter((s) => s.clusterIP).map((s) => toNumber(s.clusterIP!)));
-  const usedPorts = new Set(src.services.map((s) => s.nodePort).filter((p): p is number => p !== undefined));
-  let nextIP = first + 2; // first + 1 is the apiserver's own service
+  const usedPorts = new Set(src.services.flatMap((s) => servicePortsOf(s).map((p) => p.nodePort)).filter((p): p is number => p !== undefined));
+  let nextIP = first + 2;
   let nextPort = npFrom;
   return src.services.map((s) => {
     let clusterIP = s.clusterIP;
@@ -152,26 +160,41 @@ function planServices(src: LabFile, range: Prefix, npFrom: number, pods: ProbePo
       clusterIP = fromNumber(nextIP);
       usedIPs.add(nextIP);
     }
-    let nodePort = s.nodePort;
-    if (s.type === 'NodePort' && nodePort === undefined) {
-      while (usedPorts.has(nextPort)) nextPort++;
-      nodePort = nextPort;
-      usedPorts.add(nextPort);
-    }
-    const targetPort = s.targetPort ?? s.port;
+    const selected = pods.filter((p) => p.workload !== undefined && p.namespace === s.namespace && matches(s.selector, p.labels));
+    const exposesNodePorts = s.type === 'NodePort' || s.type === 'LoadBalancer';
+    const ports: ServicePortPlan[] = servicePortsOf(s).map((p) => {
+      let nodePort = p.nodePort;
+      if (exposesNodePorts && nodePort === undefined) {
+        while (usedPorts.has(nextPort)) nextPort++;
+        nodePort = nextPort;
+        usedPorts.add(nextPort);
+      }
+      const targetPort = p.targetPort ?? p.port;
+      return {
+        name: p.name ?? '',
+        port: p.port,
+        targetPort,
+        protocol: p.protocol,
+        ...(nodePort !== undefined ? { nodePort, nodePortAllocated: p.nodePort === undefined } : {}),
+        endpoints: selected.map((pod) => ({ pod: pod.name, node: pod.node, ip: pod.ip, port: targetPort })),
+      };
+    });
+    const head = ports[0]!;
     return {
       name: s.name,
+      namespace: s.namespace,
+      type: s.type,
       clusterIP,
       clusterIPAllocated: s.clusterIP === undefined,
-      port: s.port,
-      targetPort,
-      protocol: s.protocol,
-      type: s.type,
-      ...(nodePort !== undefined ? { nodePort } : {}),
       selector: s.selector,
-      endpoints: pods
-        .filter((p) => p.workload !== undefined && matches(s.selector, p.labels))
-        .map((p) => ({ pod: p.name, node: p.node, ip: p.ip, port: targetPort })),
+      externalIPs: s.externalIPs,
+      ...(s.loadBalancerIP !== undefined ? { loadBalancerIP: s.loadBalancerIP } : {}),
+      ports,
+      port: head.port,
+      targetPort: head.targetPort,
+      protocol: head.protocol,
+      ...(head.nodePort !== undefined ? { nodePort: head.nodePort } : {}),
+      endpoints: head.endpoints,
     };
   });
 }

@@ -77,24 +77,69 @@ export const sshSchema = z.strictObject({
   identityFile: z.string().optional().describe('else ssh-agent and ~/.ssh/config'),
 });
 
-export const serviceSchema = z.strictObject({
-  name: dnsLabel,
-  clusterIP: ipv4.optional().describe('allocated from serviceRange when absent'),
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+export const PROTOCOLS = ['TCP', 'UDP'] as const;
+const protocol = z.enum(PROTOCOLS);
+
+export const servicePortSchema = z.strictObject({
+  name: dnsLabel.optional().describe('required when the service has more than one port; unique within the service'),
   port,
   targetPort: port.optional().describe('default: port'),
-  protocol: z.enum(['TCP', 'UDP']).default('TCP'),
-  selector: labels,
-  type: z.enum(['ClusterIP', 'NodePort']).default('ClusterIP'),
-  nodePort: port.optional().describe('NodePort services only; allocated from nodePortRange when absent'),
+  protocol: protocol.default('TCP'),
+  nodePort: port.optional().describe('NodePort and LoadBalancer services only; allocated from nodePortRange when absent'),
 });
 
-export const workloadSchema = z.strictObject({
+// A service gives its ports either as a `ports:` list or as today's one-port shorthand
+// (port, targetPort, protocol, nodePort on the service itself), never both.
+export const serviceSchema = z
+  .strictObject({
+    name: dnsLabel,
+    namespace: dnsLabel.default('default'),
+    type: z.enum(SERVICE_TYPES).default('ClusterIP'),
+    clusterIP: ipv4.optional().describe('allocated from serviceRange when absent'),
+    ports: z.array(servicePortSchema).min(1, { message: 'needs at least one port' }).optional().describe('the long form; or the one-port shorthand port, targetPort, protocol, nodePort'),
+    port: port.optional().describe('one-port shorthand (instead of ports:)'),
+    targetPort: port.optional().describe('one-port shorthand; default: port'),
+    protocol: protocol.optional().describe('one-port shorthand; default: TCP'),
+    nodePort: port.optional().describe('one-port shorthand; NodePort and LoadBalancer services only; allocated from nodePortRange when absent'),
+    selector: labels,
+    externalIPs: z.array(ipv4).default([]).describe('addresses outside every lab range that the nodes answer for this service'),
+    loadBalancerIP: ipv4.optional().describe('LoadBalancer services only: the address the load balancer (the MLS) announces'),
+  })
+  .superRefine((s, ctx) => {
+    const shorthand = (['port', 'targetPort', 'protocol', 'nodePort'] as const).filter((k) => s[k] !== undefined);
+    if (s.ports !== undefined && shorthand.length) {
+      ctx.addIssue({ code: 'custom', path: [shorthand[0]!], message: `give the ports either as ports: or as the one-port shorthand, not both (move ${shorthand.join(', ')} into ports:)` });
+    } else if (s.ports === undefined && s.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs its ports: add ports: [{ port: 80 }] or the shorthand port: 80' });
+    }
+  });
+
+export const containerSchema = z.strictObject({
   name: dnsLabel,
-  replicas: z.number().int().min(0, { message: 'must be 0 or more' }).default(1),
-  labels,
-  port: port.describe('the containerPort every replica listens on'),
   image: z.string().optional(),
+  port: port.optional().describe('the containerPort it listens on; containers of a pod share its address'),
 });
+
+// Likewise a workload names its containers, or is today's one-container shorthand (port, image).
+export const workloadSchema = z
+  .strictObject({
+    name: dnsLabel,
+    namespace: dnsLabel.default('default'),
+    replicas: z.number().int().min(0, { message: 'must be 0 or more' }).default(1),
+    labels,
+    containers: z.array(containerSchema).min(1, { message: 'needs at least one container' }).optional().describe('the long form; or the one-container shorthand port, image'),
+    port: port.optional().describe('one-container shorthand: the containerPort every replica listens on'),
+    image: z.string().optional().describe('one-container shorthand'),
+  })
+  .superRefine((w, ctx) => {
+    const shorthand = (['port', 'image'] as const).filter((k) => w[k] !== undefined);
+    if (w.containers !== undefined && shorthand.length) {
+      ctx.addIssue({ code: 'custom', path: [shorthand[0]!], message: `give the containers either as containers: or as the one-container shorthand, not both (move ${shorthand.join(', ')} into containers:)` });
+    } else if (w.containers === undefined && w.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs its containers: add containers: [{ name: web, port: 80 }] or the shorthand port: 80' });
+    }
+  });
 
 export const labFileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -110,3 +155,5 @@ export const labFileSchema = z.strictObject({
 });
 
 export type LabFile = z.output<typeof labFileSchema>;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+export type Protocol = (typeof PROTOCOLS)[number];

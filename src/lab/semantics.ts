@@ -5,6 +5,7 @@ import { pathToField, type Diagnostic, type Path, type Severity } from './diagno
 import { bounds, contains, overlaps, parseAddress, parsePrefix, prefixFinder, prefixInside, size } from './ip.js';
 import type { LoadedLab } from './load.js';
 import type { LabFile } from './schema.js';
+import { containersOf, servicePortsOf } from './long-forms.js';
 import type { Prefix } from './types.js';
 import { cgroupV2Problem, defaultProxyMode, parseVersion, proxyModeProblem } from './version.js';
 
@@ -170,9 +171,12 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
   const npTo = Number(toText);
   if (!(npFrom >= 1 && npTo <= 65535 && npFrom <= npTo)) error(['kubernetes', 'nodePortRange'], `${k.nodePortRange} is not a range of ports`, 'write FROM-TO with 1 <= FROM <= TO <= 65535');
 
-  // Services.
+  // Services, port by port.
   const usedClusterIPs = new Map<number, number>();
-  const usedNodePorts = new Map<number, number>();
+  const usedNodePorts = new Map<number, string>();
+  // Pod CIDRs, segments and the service range: the addresses external and LB IPs must avoid.
+  const outsideOf = (ip: number) => ranges.find((r) => contains(r.prefix, ip)) ?? (clusterCidr && contains(clusterCidr, ip) ? { what: `clusterCidr ${clusterCidr.cidr}` } : undefined);
+  let nodePortsNeeded = 0;
   lab.services.forEach((s, i) => {
     if (s.clusterIP !== undefined) {
       const ip = address(s.clusterIP, ['services', i, 'clusterIP']);
@@ -185,19 +189,58 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
         else usedClusterIPs.set(ip, i);
       }
     }
-    if (s.nodePort !== undefined) {
-      if (s.type !== 'NodePort') error(['services', i, 'nodePort'], `nodePort is set but the service type is ${s.type}`, 'set type: NodePort, or remove nodePort');
-      else if (s.nodePort < npFrom || s.nodePort > npTo) error(['services', i, 'nodePort'], `node port ${s.nodePort} is outside nodePortRange ${k.nodePortRange}`, 'pick a port inside the range, or leave it out to have one allocated');
-      else if (usedNodePorts.has(s.nodePort)) error(['services', i, 'nodePort'], `node port ${s.nodePort} is also used by ${lab.services[usedNodePorts.get(s.nodePort)!]!.name}`, 'every NodePort service needs its own port');
-      else usedNodePorts.set(s.nodePort, i);
+    const ports = servicePortsOf(s, ['services', i]);
+    const exposesNodePorts = s.type === 'NodePort' || s.type === 'LoadBalancer';
+    // Kubernetes requires a name on every port of a multi-port service, unique within it.
+    const names = new Map<string, Path>();
+    const portProtos = new Map<string, Path>();
+    for (const p of ports) {
+      if (ports.length > 1 && p.name === undefined) error(p.path, `service ${s.name} has ${ports.length} ports, so each needs a name`, 'add name: <a DNS label> to the port');
+      if (p.name !== undefined) {
+        const first = names.get(p.name);
+        if (first) error([...p.path, 'name'], `duplicate port name ${p.name} in service ${s.name} (first used at ${pathToField(first)})`, 'port names must be unique within a service');
+        else names.set(p.name, [...p.path, 'name']);
+      }
+      const key = `${p.port}/${p.protocol}`;
+      const firstKey = portProtos.get(key);
+      if (firstKey) error([...p.path, 'port'], `service ${s.name} exposes ${key} twice (first at ${pathToField(firstKey)})`, 'each port and protocol once per service');
+      else portProtos.set(key, [...p.path, 'port']);
+      if (p.nodePort !== undefined) {
+        const owner = usedNodePorts.get(p.nodePort);
+        if (!exposesNodePorts) error([...p.path, 'nodePort'], `nodePort is set but the service type is ${s.type}`, 'set type: NodePort or LoadBalancer, or remove nodePort');
+        else if (p.nodePort < npFrom || p.nodePort > npTo) error([...p.path, 'nodePort'], `node port ${p.nodePort} is outside nodePortRange ${k.nodePortRange}`, 'pick a port inside the range, or leave it out to have one allocated');
+        else if (owner !== undefined) error([...p.path, 'nodePort'], `node port ${p.nodePort} is also used by ${owner}`, 'every service port needs its own node port');
+        else usedNodePorts.set(p.nodePort, p.name ? `${s.name} port ${p.name}` : s.name);
+      } else if (exposesNodePorts) nodePortsNeeded++;
     }
-    const targetPort = s.targetPort ?? s.port;
-    const selected = lab.workloads.filter((w) => matches(s.selector, w.labels));
+    // External and load-balancer addresses come from outside the lab's ranges: the MLS routes
+    // them to the nodes, which would be ambiguous for an address a segment or pod already owns.
+    const external = (text: string, path: Path, what: string) => {
+      const ip = address(text, path);
+      if (ip === undefined) return;
+      const inside = outsideOf(ip);
+      if (inside) error(path, `${what} ${text} lies inside ${inside.what}`, 'use an address outside every segment, pod CIDR and the service range');
+    };
+    s.externalIPs.forEach((ip, j) => external(ip, ['services', i, 'externalIPs', j], 'external IP'));
+    if (s.loadBalancerIP !== undefined) {
+      if (s.type !== 'LoadBalancer') error(['services', i, 'loadBalancerIP'], `loadBalancerIP is set but the service type is ${s.type}`, 'set type: LoadBalancer, or remove loadBalancerIP');
+      else external(s.loadBalancerIP, ['services', i, 'loadBalancerIP'], 'load-balancer IP');
+    } else if (s.type === 'LoadBalancer') {
+      warn(['services', i, 'type'], `LoadBalancer service ${s.name} has no loadBalancerIP: nothing on bare metal assigns one, so it stays <pending> and answers only on its node ports`, 'add loadBalancerIP: <an address outside the lab ranges>');
+    }
+    const selected = lab.workloads.filter((w) => w.namespace === s.namespace && matches(s.selector, w.labels));
     if (Object.keys(s.selector).length === 0) warn(['services', i, 'selector'], 'the selector is empty, so the service selects no pods', 'add the labels of a workload');
-    else if (selected.length === 0) warn(['services', i, 'selector'], `no workload has the labels ${fmtLabels(s.selector)}`, 'the service will have no endpoints');
-    else if (!selected.some((w) => w.port === targetPort)) {
-      const ports = [...new Set(selected.map((w) => w.port))].join(', ');
-      warn(['services', i, s.targetPort === undefined ? 'port' : 'targetPort'], `targetPort ${targetPort} is exposed by no selected workload (they listen on ${ports})`, `did you mean targetPort: ${selected[0]!.port}?`);
+    else if (selected.length === 0) {
+      const elsewhere = lab.workloads.filter((w) => matches(s.selector, w.labels)).map((w) => `${w.name} (namespace ${w.namespace})`);
+      const where = elsewhere.length ? ` in namespace ${s.namespace}` : '';
+      warn(['services', i, 'selector'], `no workload${where} has the labels ${fmtLabels(s.selector)}${elsewhere.length ? `; ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'has' : 'have'} them` : ''}`, 'the service will have no endpoints');
+    } else {
+      const listening = [...new Set(selected.flatMap((w) => containersOf(w).flatMap((c) => (c.port === undefined ? [] : [c.port]))))];
+      for (const p of ports) {
+        const targetPort = p.targetPort ?? p.port;
+        if (listening.includes(targetPort)) continue;
+        warn([...p.path, p.targetPort === undefined ? 'port' : 'targetPort'], `targetPort ${targetPort} is exposed by no selected workload (they listen on ${listening.join(', ') || 'no port'})`, listening.length ? `did you mean targetPort: ${listening[0]}?` : 'give the workload a port');
+      }
     }
   });
   if (serviceRange) {
@@ -205,8 +248,7 @@ export function checkSemantics(lab: LabFile, loaded: LoadedLab): Diagnostic[] {
     const room = Math.max(0, size(serviceRange.length) - 3);
     if (lab.services.length > room) error(['kubernetes', 'serviceRange'], `the service range ${serviceRange.cidr} has room for ${plural(room, 'service')}, the lab has ${lab.services.length}`, 'widen serviceRange');
   }
-  const nodePortServices = lab.services.filter((s) => s.type === 'NodePort').length;
-  if (npTo >= npFrom && nodePortServices > npTo - npFrom + 1) error(['kubernetes', 'nodePortRange'], `${plural(nodePortServices, 'NodePort service')} ${nodePortServices === 1 ? 'does' : 'do'} not fit in ${k.nodePortRange}`, 'widen nodePortRange');
+  if (npTo >= npFrom && nodePortsNeeded > npTo - npFrom + 1 - usedNodePorts.size) error(['kubernetes', 'nodePortRange'], `${plural(nodePortsNeeded + usedNodePorts.size, 'node port')} ${nodePortsNeeded + usedNodePorts.size === 1 ? 'does' : 'do'} not fit in ${k.nodePortRange}`, 'widen nodePortRange');
 
   // Workloads.
   lab.workloads.forEach((w, i) => {

@@ -1,6 +1,6 @@
 // The resolved lab: what the address plan produces and every later phase reads.
 // Nothing after planning looks at the raw lab file.
-import type { OsFamily, Platform, ProxyMode } from './schema.js';
+import type { OsFamily, Platform, Protocol, ProxyMode, ServiceType } from './schema.js';
 
 /** An IPv4 prefix, already checked: network address without host bits. */
 export interface Prefix {
@@ -79,9 +79,11 @@ export interface ProbePod {
   ip: string;
   /** Which workload this replica belongs to; absent for labsmith's own per-minion probe. */
   workload?: string;
+  /** The workload's namespace; absent for labsmith's probes, which belong to no namespace. */
+  namespace?: string;
   labels: Record<string, string>;
-  /** Port the pod listens on (the workload's containerPort), if any. */
-  port?: number;
+  /** Ports the pod's containers listen on, in container order (they share the pod's address). */
+  ports: number[];
 }
 
 export type Role = 'master' | 'minion';
@@ -104,26 +106,61 @@ export interface NodePlan {
   pods: ProbePod[];
 }
 
-export interface ServicePlan {
+/** One address and port that a service port sends traffic to: a selected pod. */
+export interface ServiceEndpoint {
+  pod: string;
+  node: string;
+  ip: string;
+  port: number;
+}
+
+export interface ServicePortPlan {
+  /** "" for an unnamed port (the shorthand, or a single port without a name). */
   name: string;
-  clusterIP: string;
-  clusterIPAllocated: boolean;
   port: number;
   targetPort: number;
-  protocol: 'TCP' | 'UDP';
-  type: 'ClusterIP' | 'NodePort';
+  protocol: Protocol;
+  /** NodePort and LoadBalancer services. */
   nodePort?: number;
+  nodePortAllocated?: boolean;
+  /** Pods in the service's namespace whose labels match the selector, in plan order, at targetPort. */
+  endpoints: ServiceEndpoint[];
+}
+
+export interface ServicePlan {
+  name: string;
+  namespace: string;
+  type: ServiceType;
+  clusterIP: string;
+  clusterIPAllocated: boolean;
   selector: Record<string, string>;
-  /** Pods whose labels match the selector, in plan order. */
-  endpoints: { pod: string; node: string; ip: string; port: number }[];
+  externalIPs: string[];
+  /** LoadBalancer services only. */
+  loadBalancerIP?: string;
+  /** At least one. */
+  ports: ServicePortPlan[];
+  // The first port again, for the readers that handle one port per service (verify's layer 5
+  // probes); everything that must see every port reads `ports`.
+  port: number;
+  targetPort: number;
+  protocol: Protocol;
+  nodePort?: number;
+  endpoints: ServiceEndpoint[];
+}
+
+export interface ContainerPlan {
+  name: string;
+  image?: string;
+  port?: number;
 }
 
 export interface WorkloadPlan {
   name: string;
+  namespace: string;
   replicas: number;
   labels: Record<string, string>;
-  port: number;
-  image?: string;
+  /** At least one; the shorthand is one container named after the workload. */
+  containers: ContainerPlan[];
 }
 
 export interface Lab {

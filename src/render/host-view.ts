@@ -4,6 +4,7 @@ import type { Lab, NodePlan } from '../lab/types.js';
 // spec and types only: render stays free of the X.509 library and of any file access.
 import { kubeletClientName, kubeletServingName } from '../pki/spec.js';
 import type { CertAndKey, LabPki } from '../pki/types.js';
+import { labProxyText } from '../proxy/index.js';
 import * as f from './flags.js';
 
 /**
@@ -128,6 +129,7 @@ export function hostView(lab: Lab, node: NodePlan, pki?: LabPki): Record<string,
         'kubelet.key': pemView(serving.key),
       });
     }
+    view.kubeProxy = { rules: labProxyText(lab, node.name, 'save') };
   }
   view.components = components;
   view.cluster = { name: lab.name, server: `https://${k.masterAddress}:${k.apiserverPort}`, ...(material ? { certificateAuthorityData: b64(material.caCert) } : {}) };

@@ -73,7 +73,7 @@ export function podSetup(lab: Lab, node: NodePlan): { pods: PodSetup[]; listen: 
   const listen: { netns: string; port: number }[] = [];
   for (const p of mine) {
     listen.push({ netns: podNetns(p), port: PROBE_PORT });
-    if (p.port && p.port !== PROBE_PORT) listen.push({ netns: podNetns(p), port: p.port });
+    for (const port of new Set(p.ports)) if (port !== PROBE_PORT) listen.push({ netns: podNetns(p), port });
   }
   return { pods: mine.map((p) => ({ netns: podNetns(p), veth: podVeth(p), address: `${p.ip}/${length}`, gateway })), listen };
 }

@@ -3,7 +3,10 @@
 import test from 'ava';
 import { standinCluster, standinClusterJson, standinReleaseJson } from '../../src/emulate/standin-data.js';
 import { exampleLabs } from '../helpers/golden.js';
+import { readFileSync } from 'node:fs';
+import { readLabText } from '../../src/lab/read.js';
 import { edit, K101, readOk } from '../helpers/lab-text.js';
+import { exampleLab } from '../helpers/paths.js';
 
 const lab = (name: string) => exampleLabs().find((l) => l.name === name)!.lab;
 
@@ -35,7 +38,7 @@ test('the classic lab: web8080 pods on the minions in turn, one container servin
   t.deepEqual(data.pods[0]!.containers, [{ name: 'web-controller-2', image: 'labsmith/web:8080', ports: [{ containerPort: 8080, protocol: 'TCP' }] }]);
   t.deepEqual(data.pods[0]!.labels, { name: 'web8080' });
   const svc = data.services[0]!;
-  t.deepEqual([svc.name, svc.clusterIP, svc.ports], ['webfrontend', '10.100.87.105', [{ port: 80, targetPort: 8080, protocol: 'TCP' }]]);
+  t.deepEqual([svc.name, svc.clusterIP, svc.ports], ['webfrontend', '10.100.87.105', [{ name: '', port: 80, targetPort: 8080, protocol: 'TCP' }]]);
   t.is(svc.endpoints.length, 4);
   t.deepEqual(data.nodes.map((n) => `${n.name} ${n.role} ${n.podCidr ?? '-'}`), ['kubmasta master -', 'kubminion1 minion 10.10.10.0/24', 'kubminion2 minion 10.10.20.0/24', 'kubminion3 minion 10.10.30.0/24']);
 });
@@ -43,7 +46,7 @@ test('the classic lab: web8080 pods on the minions in turn, one container servin
 test('the images the lab names are the containers\' images; a NodePort keeps its port', (t) => {
   const data = standinCluster(lab('nodeport'));
   t.true(data.pods.every((p) => p.containers[0]!.image === 'nginx:1.14.2'));
-  t.deepEqual(data.services[0]!.ports, [{ port: 80, targetPort: 80, protocol: 'TCP', nodePort: 30080 }]);
+  t.deepEqual(data.services[0]!.ports, [{ name: '', port: 80, targetPort: 80, protocol: 'TCP', nodePort: 30080 }]);
   t.is(data.services[0]!.type, 'NodePort');
 });
 
@@ -58,4 +61,31 @@ test('the files are JSON the stand-ins read: cluster data and the release', (t) 
   t.deepEqual(JSON.parse(standinClusterJson(l)), standinCluster(l));
   t.deepEqual(JSON.parse(standinReleaseJson(l)), { version: '1.28', dialect: 'modern' });
   t.deepEqual(JSON.parse(standinReleaseJson(lab('kubernetes-101'))), { version: 'legacy', dialect: 'legacy' });
+});
+
+test('a pod of two containers is one pod of two containers; every port of a service reaches the stand-ins', (t) => {
+  const text = readFileSync(exampleLab('kubernetes-101'), 'utf8')
+    .replace(/workloads:\n[\s\S]*$/, [
+      'workloads:',
+      '  - name: webpod',
+      '    replicas: 1',
+      '    labels: { app: web }',
+      '    containers:',
+      '      - { name: webpod80, image: jonlangemak/docker:web_container_80, port: 80 }',
+      '      - { name: webpod8080, image: jonlangemak/docker:web_container_8080, port: 8080 }',
+      '',
+    ].join('\n'))
+    .replace(/services:\n[\s\S]*?\nworkloads:/, [
+      'services:',
+      '  - name: web',
+      '    selector: { app: web }',
+      '    ports:',
+      '      - { name: p80, port: 80 }',
+      '      - { name: p8080, port: 8080 }',
+      'workloads:',
+    ].join('\n'));
+  const data = standinCluster(readLabText('two.lab.yaml', text).lab);
+  t.is(data.pods.length, 1);
+  t.deepEqual(data.pods[0]!.containers.map((c) => `${c.name} ${c.image} ${c.ports.map((p) => p.containerPort).join(',')}`), ['webpod80 jonlangemak/docker:web_container_80 80', 'webpod8080 jonlangemak/docker:web_container_8080 8080']);
+  t.deepEqual(data.services[0]!.ports.map((p) => `${p.name} ${p.port}->${p.targetPort}`), ['p80 80->80', 'p8080 8080->8080']);
 });

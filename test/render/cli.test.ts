@@ -36,7 +36,7 @@ test('render -o DIR writes DIR/<host>/<absolute path> with modes, and a one-line
   const dir = await scratch(t);
   const r = await run(['render', await labCopy(t, 'nodeport'), '-o', dir]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, `${dir}: 72 files for 5 hosts (control 15, node-1 18, node-2 18, node-3 18, core 3)\n15 of them hold private keys (mode 0600): keep ${dir} private\n`);
+  t.is(r.stdout, `${dir}: 75 files for 5 hosts (control 15, node-1 19, node-2 19, node-3 19, core 3)\n15 of them hold private keys (mode 0600): keep ${dir} private\n`);
   const kubelet = await readFile(path.join(dir, 'node-1/etc/systemd/system/kubelet.service'), 'utf8');
   t.is(kubelet, await readFile(path.join(GOLDEN_DIR, 'nodeport/node-1/etc/systemd/system/kubelet.service'), 'utf8'));
   t.is((await stat(path.join(dir, 'node-1/etc/kubernetes/kubelet.kubeconfig'))).mode & 0o777, 0o600);
@@ -49,7 +49,7 @@ test('render without -o writes out/<lab name>/ under the current directory', asy
   const cwd = await scratch(t);
   const r = await run(['render', exampleLab('kubernetes-101')], cwd);
   t.is(r.code, 0, r.stderr);
-  t.true(r.stdout.startsWith('out/kubernetes-101: 34 files for 5 hosts'));
+  t.true(r.stdout.startsWith('out/kubernetes-101: 37 files for 5 hosts'));
   t.true((await readFile(path.join(cwd, 'out/kubernetes-101/kubmasta/etc/systemd/system/kube-apiserver.service'), 'utf8')).includes('--portal_net=10.100.0.0/16'));
 });
 

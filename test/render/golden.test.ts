@@ -35,6 +35,10 @@ test('the golden set covers every example lab, every platform of kubernetes-101,
   t.true(rels.includes('kubernetes-101/mls/flash/labsmith-routes.cfg'));
   t.true(rels.includes('service-routes/mls/etc/frr/labsmith-routes.conf'));
   t.true(rels.includes('nodeport/core/etc/labsmith/routes.sh'));
+  // kube-proxy's rules per minion: the save form as rendered, the restore form beside it.
+  t.true(rels.includes('kubernetes-101/kubminion1/etc/labsmith/kube-proxy.rules'));
+  t.true(rels.includes('service-routes/proxy/node-1.restore.txt'));
+  t.false(rels.some((r) => r.startsWith('kubernetes-101/kubmasta/etc/labsmith/kube-proxy.rules')), 'masters run no kube-proxy');
 });
 
 test('rendering is deterministic: two renders give the same bytes', (t) => {
