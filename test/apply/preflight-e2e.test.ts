@@ -48,3 +48,11 @@ test.serial('preflight --emulated: one command per node, the table, each fix, ex
   t.regex(text.stdout, /^ {2}kubmasta kube-apiserver: install kube-apiserver at \/opt\/kubernetes\/kube-apiserver on kubmasta$/m);
   t.regex(text.stdout, /preflight \S+ \(emulated\): 4 hosts, \d+ ok, 8 warnings, \d+ failures/);
 });
+
+test.serial('apply --preflight applies nothing when preflight fails', async (t) => {
+  const r = await cli(['apply', tl.file, '--emulated', '--preflight'], tl.env);
+  t.is(r.code, 1);
+  t.is(r.stdout, '', 'no apply report: nothing was applied');
+  t.regex(r.stderr, /^to fix:$/m);
+  t.regex(r.stderr, /apply: nothing applied; fix the failures above, or apply without --preflight/);
+});
