@@ -16,6 +16,7 @@ interface Flags {
   json?: boolean;
   diff?: boolean;
   acceptNewHostKey?: string[];
+  preflight?: boolean;
 }
 
 export function registerApply(program: Command): void {
@@ -39,6 +40,7 @@ export function registerApply(program: Command): void {
     .option('--dry-run', 'plan only: show what would change, write nothing')
     .option('--json', 'one JSON document on stdout')
     .option('--accept-new-host-key <host...>', "accept a changed host key for these hosts (after checking why it changed)")
+    .option('--preflight', 'run labsmith preflight first and apply nothing when a check fails (one more remote command per node)')
     .action((file: string, flags: Flags) => run(file, flags));
 }
 
@@ -47,6 +49,10 @@ export async function run(file: string, flags: Flags): Promise<void> {
   const command = flags.dryRun ? 'plan' : 'apply';
   const hint = flags.emulated ? undefined : await emulatedHint(lab, command);
   if (hint) process.stderr.write(`${hint.before}\n`);
+  if (flags.preflight && !(await preflightPasses(lab, flags))) {
+    process.exitCode = EXIT.failed;
+    return;
+  }
   const report = await applyWithProgress(lab, {
     emulated: Boolean(flags.emulated),
     dryRun: Boolean(flags.dryRun),
@@ -78,4 +84,15 @@ export async function applyWithProgress(lab: Lab, opts: ApplyOptions, json: bool
   } finally {
     progress.stop();
   }
+}
+
+// Opt-in: preflight reads more than apply's own facts (ports, clocks, --version of every
+// binary), and a no-op apply stays at one remote command per host without it.
+async function preflightPasses(lab: Lab, flags: Flags): Promise<boolean> {
+  const { preflightLab } = await import('../apply/preflight-run.js');
+  const { preflightText } = await import('../apply/preflight-report.js');
+  const { stderrColors } = await import('./colors.js');
+  const report = await preflightLab(lab, { emulated: Boolean(flags.emulated), concurrency: flags.concurrency ?? 10, ...(flags.acceptNewHostKey ? { acceptChangedHostKeys: flags.acceptNewHostKey } : {}) });
+  if (report.totals.fail) process.stderr.write(preflightText(report, stderrColors) + 'apply: nothing applied; fix the failures above, or apply without --preflight\n');
+  return report.totals.fail === 0;
 }

@@ -10,6 +10,7 @@ import { registerApply } from './apply.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 import { registerPki } from './pki.js';
+import { registerPreflight } from './preflight.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRoutes(program);
   registerPki(program);
   registerProxy(program);
+  registerPreflight(program);
   registerApply(program);
   registerUp(program);
   registerVerify(program);
