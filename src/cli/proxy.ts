@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { readLab } from '../lab/read.js';
-import { formatProgram, labProxyProgram, programJson, PROXY_FORMS, type ProxyForm } from '../proxy/index.js';
+import type { ProxyForm } from '../proxy/index.js';
 import { EXIT, UsageError } from './errors.js';
+import { readLabReporting } from './read-lab.js';
+
+// Kept here rather than imported, so that `--help` loads no phase.
+const PROXY_FORMS: readonly ProxyForm[] = ['save', 'restore'];
 
 export function registerProxy(program: Command): void {
   program
@@ -22,7 +25,8 @@ export function registerProxy(program: Command): void {
     )
     .action(async (file: string, opts: { node: string; form: string; json?: boolean }) => {
       if (!(PROXY_FORMS as readonly string[]).includes(opts.form)) throw new UsageError(`unknown form "${opts.form}"`, `valid forms: ${PROXY_FORMS.join(', ')}`);
-      const { lab } = await readLab(file);
+      const lab = await readLabReporting(file);
+      const { formatProgram, labProxyProgram, programJson } = await import('../proxy/index.js');
       const program = labProxyProgram(lab, opts.node);
       if (opts.json) process.stdout.write(JSON.stringify(programJson(program, lab.name), null, 2) + '\n');
       else process.stdout.write(formatProgram(program, opts.form as ProxyForm, lab.name));
