@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Keep in step with REQUIRED_PACKAGES in src/emulate/preflight.ts; python3 is what the
-# emulated hosts run verify's probes and probe-pod listener with (src/verify/run.ts checks it).
-PACKAGES=(iproute2 openssh-server openssh-client frr iptables iputils-ping socat systemd procps util-linux python3)
+# The package list is scripts/apt-packages.txt (also read by the emulated lab's preflight):
+# one name a line, a comment after '#'.
+mapfile -t PACKAGES < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' scripts/apt-packages.txt)
 
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages: ${PACKAGES[*]})" >&2

@@ -8,7 +8,7 @@ import { readLab } from '../lab/read.js';
 import type { Lab } from '../lab/types.js';
 import { emulateDown } from '../emulate/down.js';
 import { execInHost, runningHost } from '../emulate/exec.js';
-import { APT_PACKAGES, preflight } from '../emulate/preflight.js';
+import { aptPackages, preflight } from '../emulate/preflight.js';
 import { emulateStatus, formatStatus } from '../emulate/status.js';
 import { emulateUp } from '../emulate/up.js';
 import { EXIT, UsageError } from './errors.js';
@@ -17,11 +17,10 @@ export function registerEmulate(program: Command): void {
   const emulate = program
     .command('emulate')
     .description('the emulated lab: every host a set of namespaces on this machine, with real sshd and FRR')
-    .addHelpText(
-      'after',
+    .addHelpText('after', () =>
       [
         '',
-        'Needs root, Linux and: apt-get install -y ' + APT_PACKAGES.join(' '),
+        'Needs root, Linux and: apt-get install -y ' + aptPackages().join(' '),
         'State: /var/lib/labsmith/<lab>/ (base changed by LABSMITH_STATE_DIR): the lab\'s SSH key',
         '(id_ed25519), host keys and known_hosts stay across down; run/ (a tmpfs; on disk with',
         'LABSMITH_RUN_ON_DISK=1) and state.json are what up made and down removes.',

@@ -1,6 +1,7 @@
 // Before emulate changes anything: root, Linux, and every program it runs. A problem stops
 // it with exit 2, naming what is missing and the apt-get line that installs it.
 import { existsSync, readFileSync } from 'node:fs';
+import { packagePath } from '../core/package-root.js';
 import { findProgram, isExecutable } from '../core/programs.js';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -44,8 +45,22 @@ export const PROGRAMS: { key: ProgramKey; name: string; pkg: string }[] = [
 ];
 const FRR_DAEMONS = ['zebra', 'staticd'];
 
-/** The full list, for documentation and CI. */
-export const APT_PACKAGES = ['iproute2', 'openssh-server', 'openssh-client', 'frr', 'iptables', 'iputils-ping', 'socat'];
+/** Debian marks these Essential: every installation has them. */
+export const ESSENTIAL_PACKAGES = ['mount', 'bash', 'coreutils', 'hostname'];
+
+/** Every package the emulated lab, apply and verify run here: scripts/apt-packages.txt, the
+ * one list (setup.sh installs it). */
+export function aptPackages(file = packagePath('scripts', 'apt-packages.txt')): string[] {
+  return parsePackageList(readFileSync(file, 'utf8'));
+}
+
+/** One name a line; '#' starts a comment. */
+export function parsePackageList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
 
 export interface PreflightInput {
   platform: NodeJS.Platform;
