@@ -7,7 +7,8 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { labPaths, type LabPaths } from './paths.js';
-import { killHard, listNetns, netnsInode, pidsByNetns, pidsWhere } from './proc.js';
+import { killAll } from './host-life.js';
+import { listNetns, netnsInode, pidsWhere } from './proc.js';
 import { run } from './run.js';
 import { readState } from './state.js';
 import { fabricNetns, hostNetnsPrefix } from './topology.js';
@@ -52,17 +53,8 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   // Kill until nothing is left: processes in the lab's namespaces (sshd, FRR, sessions,
   // proxies, the hosts' PID 1s), and what a killed up left running outside them (a host
   // still starting, before it enters its namespace; ssh-keygen; the /etc copy).
-  const killed = new Set<number>();
   const inodes = names.map((n) => netnsInode(n)).filter((i): i is number => i !== undefined);
-  for (let round = 0; ; round++) {
-    const byNs = await pidsByNetns(inodes);
-    const pids = new Set<number>([...byNs.values()].flat());
-    for (const p of await pidsWhere((cmd) => isUpHelper(cmd, paths.dir))) pids.add(p);
-    if (!pids.size) break;
-    if (round >= 100) throw new Error(`processes of lab ${labName} would not end: ${[...pids].join(' ')}`);
-    for (const p of pids) if (killHard(p)) killed.add(p);
-    await new Promise((r) => setTimeout(r, round < 10 ? 20 : 100));
-  }
+  const killed = await killAll(`lab ${labName}`, inodes, () => pidsWhere((cmd) => isUpHelper(cmd, paths.dir)));
 
   if (names.length) {
     await run([ip, '-force', '-batch', '-'], { input: names.map((n) => `netns del ${n}\n`).join('') });

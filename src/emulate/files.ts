@@ -5,11 +5,12 @@ import { shellQuoteArg } from '../remote/quote.js';
 import type { EmuHost, Topology } from './topology.js';
 
 export function sshdConfig(host: EmuHost, port: number): string {
-  const addresses = [...new Set([...host.interfaces.map((i) => i.address), ...(host.loopback ? [host.loopback] : []), '127.0.0.1'])];
   return [
     `# labsmith emulated host ${host.name}: sshd for labsmith's own key only`,
     `Port ${port}`,
-    ...addresses.map((a) => `ListenAddress ${a}`),
+    // Every address of the host's own network namespace (lab addresses and loopback): the
+    // namespace holds nothing else, and an address that moves in a reconcile stays served.
+    'ListenAddress 0.0.0.0',
     'HostKey /etc/ssh/ssh_host_ed25519_key',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',

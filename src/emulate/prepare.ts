@@ -1,10 +1,14 @@
 // Per-host runtime directories, written before the host starts: the upper layer of its
 // /etc (hostname, hosts, sshd config and host key, FRR files on the router) and its private
 // /opt /var /root /tmp /run, with the skeleton the daemons need.
+import { readFileSync } from 'node:fs';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { frrConf, frrDaemons, hostEnvFile, hostNetBatch, hostsFile, sshdConfig, unlockRoot, VTYSH_CONF } from './files.js';
+import type { Lab } from '../lab/types.js';
+import { ensureKeys } from './keys.js';
 import { hostKeyPath, type LabPaths } from './paths.js';
+import type { Tools } from './preflight.js';
 import { must } from './run.js';
 import type { EmuHost } from './topology.js';
 
@@ -146,3 +150,21 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
   await file(path.join(hostDirPath, 'host.env'), hostEnvFile(host, { name: host.name, labDir: ctx.paths.dir, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir }), 0o600);
   await file(path.join(hostDirPath, 'net.batch'), hostNetBatch(host), 0o600);
 }
+
+/** What prepareHost needs for every host of the lab (keys generated for `hosts` first). */
+export async function prepareContext(lab: Lab, paths: LabPaths, tools: Tools, hosts: EmuHost[], concurrency: number): Promise<PrepareContext> {
+  const frr = lookupOwner(readFileSync('/etc/passwd', 'utf8'), readFileSync('/etc/group', 'utf8'), 'frr');
+  if (!frr) throw new Error('user frr not found in /etc/passwd (is the frr package installed?)');
+  const [, shadow, etcDirs] = await Promise.all([ensureKeys(tools.sshKeygen, paths, lab.name, hosts, concurrency), shadowFor('/etc'), etcDirAttributes(['ssh', 'frr'])]);
+  return {
+    paths,
+    sshd: tools.sshd,
+    frrDir: tools.frrDir,
+    sshPort: lab.ssh.port,
+    frr,
+    etcDirs,
+    ...(shadow ? { shadow } : {}),
+    authorizedKey: await readFile(paths.keyPub, 'utf8'),
+  };
+}
+
