@@ -21,6 +21,9 @@ export interface Tools {
   vtysh: string;
   iptables: string;
   ping: string;
+  etcd: string;
+  dockerd: string;
+  setfattr: string;
   /** Directory holding zebra and staticd. */
   frrDir: string;
 }
@@ -42,7 +45,12 @@ export const PROGRAMS: { key: ProgramKey; name: string; pkg: string }[] = [
   { key: 'vtysh', name: 'vtysh', pkg: 'frr' },
   { key: 'iptables', name: 'iptables', pkg: 'iptables' },
   { key: 'ping', name: 'ping', pkg: 'iputils-ping' },
+  { key: 'etcd', name: 'etcd', pkg: 'etcd-server' },
+  { key: 'dockerd', name: 'dockerd', pkg: 'docker.io' },
+  { key: 'setfattr', name: 'setfattr', pkg: 'attr' },
 ];
+/** Every host's PID 1. */
+export const SYSTEMD = '/lib/systemd/systemd';
 const FRR_DAEMONS = ['zebra', 'staticd'];
 
 /** Debian marks these Essential: every installation has them. */
@@ -70,6 +78,8 @@ export interface PreflightInput {
   /** Where zebra and staticd live (LABSMITH_FRR_DIR, default /usr/lib/frr). */
   frrDir: string;
   isExecutable?: (file: string) => boolean;
+  /** The systemd binary hosts boot (default /lib/systemd/systemd). */
+  systemd?: string;
   /** /etc/passwd text, to check the frr and sshd users exist. */
   passwd?: string;
 }
@@ -101,6 +111,10 @@ export function checkPreflight(input: PreflightInput): PreflightResult {
       problems.push(`${f} not found (package frr)`);
       packages.add('frr');
     }
+  }
+  if (!isExec(input.systemd ?? SYSTEMD)) {
+    problems.push(`${input.systemd ?? SYSTEMD} not found (package systemd): every emulated host boots it`);
+    packages.add('systemd');
   }
   if (input.passwd !== undefined) {
     const users = new Set(input.passwd.split('\n').map((l) => l.split(':')[0]));

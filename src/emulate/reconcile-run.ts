@@ -7,7 +7,8 @@ import { hostsFile } from './files.js';
 import { hostStateOf, startHosts, stopHosts } from './host-life.js';
 import { writeKnownHosts } from './keys.js';
 import type { LabPaths } from './paths.js';
-import { prepareContext, prepareHost } from './prepare.js';
+import { markOpaque, prepareContext, prepareHost } from './prepare.js';
+import { cgroupMountSpecs } from './cgroups.js';
 import type { Tools } from './preflight.js';
 import { planReconcile } from './reconcile.js';
 import { mapLimit, must } from './run.js';
@@ -31,7 +32,7 @@ export async function reconcile(
   state.phase = 'starting';
   await writer.save();
   const removed = new Set(plan.removeHosts.map((h) => h.name));
-  await stopHosts(tools, state.hosts.filter((h) => removed.has(h.name)));
+  await stopHosts(tools, state, state.hosts.filter((h) => removed.has(h.name)));
 
   // The state takes the new shape before anything new is made, so down finds it all.
   const kept = new Map(state.hosts.filter((h) => !removed.has(h.name)).map((h) => [h.name, h]));
@@ -41,7 +42,7 @@ export async function reconcile(
   state.uplink = next.uplink;
   await writer.save();
 
-  const ctx = added.length ? await prepareContext(lab, paths, tools, added, opts.concurrency) : undefined;
+  const ctx = added.length ? await prepareContext(lab, paths, tools, added, opts.concurrency, cgroupMountSpecs(state.cgroups.hierarchies)) : undefined;
   if (added.length) await must([tools.ip, '-batch', '-'], { input: added.map((h) => `netns add ${h.netns}\n`).join('') });
   if (plan.fabric.length) await must([tools.ip, '-n', state.fabric, '-batch', '-'], { input: plan.fabric.join('\n') + '\n' });
   await Promise.all(
@@ -55,7 +56,8 @@ export async function reconcile(
   );
   if (ctx) {
     await mapLimit(added, opts.concurrency, (h) => prepareHost(ctx, h, h.dir));
-    await startHosts(tools, added, opts.concurrency, () => writer.save(), {}, opts.log);
+    await markOpaque(tools.setfattr, added.map((h) => h.dir));
+    await startHosts(tools, state, added, opts.concurrency, () => writer.save(), {}, opts.log);
   }
   // Addresses moved between hosts: no host keeps a neighbour entry pointing at the old owner.
   await Promise.all(state.hosts.filter((h) => !added.includes(h)).map((h) => must([tools.ip, '-n', h.netns, 'neigh', 'flush', 'all'])));

@@ -33,8 +33,10 @@ export function planReconcile(running: Pick<Topology, 'bridges' | 'hosts'>, next
   const oldHosts = new Map(running.hosts.map((h) => [h.name, h]));
   const newHosts = new Map(next.hosts.map((h) => [h.name, h]));
   // A host that changes kind (a node now named like the outside host was) is a new host.
-  const same = (h: EmuHost) => oldHosts.get(h.name)?.kind === h.kind;
-  const removeHosts = running.hosts.filter((h) => newHosts.get(h.name)?.kind !== h.kind);
+  // So is a node that plays another OS family or keeps its binaries elsewhere.
+  const alike = (a: EmuHost | undefined, b: EmuHost | undefined) => a !== undefined && b !== undefined && a.kind === b.kind && a.os === b.os && a.binDir === b.binDir;
+  const same = (h: EmuHost) => alike(oldHosts.get(h.name), h);
+  const removeHosts = running.hosts.filter((h) => !alike(newHosts.get(h.name), h));
   const addHosts = next.hosts.filter((h) => !same(h));
   for (const h of removeHosts) summary.push(`- host ${h.name} (${h.kind}, ${h.address})`);
   for (const h of addHosts) summary.push(`+ host ${h.name} (${h.kind}, ${h.address})`);

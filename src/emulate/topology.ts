@@ -30,6 +30,10 @@ export interface EmuHost {
   address: string;
   /** An address the router answers on that no segment gives it (held on lo). */
   loopback?: string;
+  /** Nodes: the OS family the host plays (where its programs are) and the lab's binDir (where
+   * etcd and the Kubernetes binaries go). A change rebuilds the host. */
+  os?: string;
+  binDir?: string;
 }
 
 export interface EmuBridge {
@@ -110,6 +114,8 @@ export function topologyOf(lab: Lab, previous?: Pick<Topology, 'bridges' | 'host
     interfaces: [ifaceOf(n.name, 'node')('eth0', n.segment, n.address, n.prefixLength)],
     gateway: n.gateway,
     address: n.address,
+    os: n.os,
+    binDir: lab.kubernetes.binDir,
   }));
 
   iface = ifaceOf(outsideName, 'outside');

@@ -15,7 +15,8 @@ import { writeKnownHosts } from './keys.js';
 import { acquireLock } from './lock.js';
 import { labPaths, type LabPaths } from './paths.js';
 import { preflight, type Tools } from './preflight.js';
-import { prepareContext, prepareHost, snapshotEtc } from './prepare.js';
+import { markOpaque, prepareContext, prepareHost, snapshotEtc } from './prepare.js';
+import { cgroupMountSpecs, hostCgroups } from './cgroups.js';
 import { listNetns } from './proc.js';
 import { reconcile } from './reconcile-run.js';
 import { mapLimit, must } from './run.js';
@@ -52,6 +53,7 @@ export interface UpResult {
 export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = performance.now();
   const tools = opts.tools ?? preflight(opts.env);
+  const cgroups = hostCgroups();
   const paths = labPaths(lab.name, opts.env);
   const log = opts.log ?? (() => undefined);
   const release = await acquireLock(paths, lab.name);
@@ -87,7 +89,7 @@ export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResul
       cleaned = true;
     }
     try {
-      const { state, timings } = await build(lab, paths, tools, opts, log);
+      const { state, timings } = await build(lab, paths, tools, cgroups, opts, log);
       return result({ cleaned, state, timings });
     } catch (err) {
       if (!opts.keepOnFailure) await teardown(lab.name, paths, tools.ip).catch(() => undefined);
@@ -108,7 +110,7 @@ function otherFile(lab: Lab, running: string, wanted: string): UsageError {
 
 const concurrencyOf = (opts: UpOptions) => opts.concurrency ?? Math.max(4, cpus().length * 4);
 
-async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, log: (l: string) => void) {
+async function build(lab: Lab, paths: LabPaths, tools: Tools, cgroups: EmuState['cgroups'], opts: UpOptions, log: (l: string) => void) {
   const timings: Record<string, number> = {};
   let mark = performance.now();
   const step = (name: string) => {
@@ -134,6 +136,7 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
     uplink: topo.uplink,
     sshPort: lab.ssh.port,
     runTmpfs: (opts.env ?? process.env).LABSMITH_RUN_ON_DISK !== '1',
+    cgroups,
     hosts,
   };
   const writer = new StateWriter(paths.state, state);
@@ -157,8 +160,9 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   await settleAll([
     lane('etcSnapshot', () => snapshotEtc(tools.cp, paths.etcLower)),
     lane('keys+prepare', async () => {
-      const ctx = await prepareContext(lab, paths, tools, topo.hosts, concurrency);
+      const ctx = await prepareContext(lab, paths, tools, topo.hosts, concurrency, cgroupMountSpecs(cgroups.hierarchies));
       await mapLimit(hosts, concurrency, (h) => prepareHost(ctx, h, h.dir));
+      await markOpaque(tools.setfattr, hosts.map((h) => h.dir));
     }),
     lane('fabric', async () => {
       await must([tools.ip, '-batch', '-'], { input: netnsAddBatch(topo) });
@@ -167,7 +171,7 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   ]);
   step('prepare');
 
-  await startHosts(tools, hosts, concurrency, () => writer.save(), opts, log);
+  await startHosts(tools, state, hosts, concurrency, () => writer.save(), opts, log);
   step('hosts');
 
   await writeKnownHosts(paths, topo.hosts, lab.ssh.port);

@@ -78,7 +78,7 @@ export function hostView(lab: Lab, node: NodePlan): Record<string, unknown> {
     view.docker0 = { address: d.gateway, prefixLength: d.prefix.length, netmask: d.prefix.netmask, cidr: d.prefix.cidr, bip: docker.bip };
     view.docker = { options: docker.flags.join(' '), daemonJson: docker.daemonJson };
     view.units = {
-      docker: { execStart: f.dockerCommand(lab) },
+      docker: { execStart: f.dockerCommand(lab, node) },
       criDockerd: { execStart: f.criDockerdCommand() },
       kubelet: { execStart: f.kubeletCommand(lab, node), runtime: flags.criDockerd ? 'cri-docker.service' : 'docker.service' },
       kubeProxy: { execStart: f.kubeProxyCommand(lab, node) },
