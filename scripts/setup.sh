@@ -13,8 +13,15 @@ if [ "$(id -u)" != 0 ]; then
   exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Debian starts docker, etcd, frr and sshd on install where an init runs. labsmith boots its
+# own copies inside its emulated hosts and wants the machine's left alone: a policy-rc.d
+# forbids every start for the length of the install (one already there is kept as it is).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# labsmith setup.sh: no service starts during its install\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
-# Debian starts these services on install where an init runs; labsmith starts its own copies
-# inside its namespaces and needs nothing from the machine's.
 npm ci --no-audit --no-fund

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { packagePath } from '../core/package-root.js';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dockerdPath } from '../render/flags.js';
+import { CRI_DOCKERD_PATH, dockerdPath } from '../render/flags.js';
 import type { OsFamily } from '../lab/schema.js';
 import { frrConf, frrDaemons, hostEnvFile, hostNetBatch, hostsFile, machineId, OPAQUE_WANTS, sshdConfig, unitSet, unlockRoot, VTYSH_CONF } from './files.js';
 
@@ -136,6 +136,9 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
   // copyFile keeps the source's mode: 600 for the key, 644 for the public half.
   await copyFile(hostKeyPath(ctx.paths, host.name), path.join(upper, 'ssh', 'ssh_host_ed25519_key'));
   await copyFile(`${hostKeyPath(ctx.paths, host.name)}.pub`, path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'));
+  // ssh.service starts sshd with $SSHD_OPTS: its log stays in a file of its own, as before.
+  await upperDir(ctx, upper, 'default');
+  await file(path.join(upper, 'default', 'ssh'), 'SSHD_OPTS="-E /var/log/sshd.log"\n', 0o644);
   if (ctx.shadow) await file(path.join(upper, 'shadow'), ctx.shadow.text, ctx.shadow.mode, ctx.shadow);
 
   // Private directories.
@@ -184,12 +187,14 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
       await mkdir(bin, { recursive: true, mode: 0o755 });
       for (const [name, target] of ctx.binaries) await symlink(target, path.join(bin, name));
     }
-    // The OS family's own place for dockerd, where Debian keeps it elsewhere.
-    const dockerd = dockerdPath(host.os as OsFamily);
-    if (dockerd !== DEBIAN_DOCKERD && path.dirname(dockerd) === '/usr/bin') {
+    // Programs the units name in /usr/bin that this Debian machine keeps elsewhere or not at
+    // all: the OS family's dockerd (docker-ce's on CentOS 7), cri-dockerd (its packages' place)
+    // when a stand-in plays it. An overlay of the host's /usr/bin holds the links.
+    const links = usrBinLinks(host.os as OsFamily, ctx.binaries);
+    if (links.length) {
       await dir(path.join(hostDirPath, 'usrbin.upper'), 0o755);
       await dir(path.join(hostDirPath, 'usrbin.work'), 0o700);
-      await symlink(DEBIAN_DOCKERD, path.join(hostDirPath, 'usrbin.upper', path.basename(dockerd)));
+      for (const [name, target] of links) await symlink(target, path.join(hostDirPath, 'usrbin.upper', name));
       usrBin = true;
     }
   }
@@ -212,7 +217,7 @@ export async function prepareContext(lab: Lab, paths: LabPaths, tools: Tools, ho
   const [, shadow, etcDirs, standins] = await Promise.all([
     ensureKeys(tools.sshKeygen, paths, lab.name, hosts, concurrency),
     shadowFor('/etc'),
-    etcDirAttributes(['ssh', 'frr', 'systemd', 'systemd/system']),
+    etcDirAttributes(['ssh', 'frr', 'systemd', 'systemd/system', 'default']),
     standinBinaries(),
   ]);
   return {
@@ -249,4 +254,14 @@ export async function standinBinaries(dir = packagePath('scripts', 'standins')):
 export async function markOpaque(setfattr: string, hostDirs: string[]): Promise<void> {
   const dirs = hostDirs.flatMap((d) => OPAQUE_WANTS.map((w) => path.join(d, 'etc.upper', 'systemd', 'system', w)));
   if (dirs.length) await must([setfattr, '-n', 'trusted.overlay.opaque', '-v', 'y', ...dirs]);
+}
+
+/** Links a node's /usr/bin overlay holds: [name, target]. */
+export function usrBinLinks(os: OsFamily, binaries: [string, string][]): [string, string][] {
+  const out: [string, string][] = [];
+  const dockerd = dockerdPath(os);
+  if (dockerd !== DEBIAN_DOCKERD && path.dirname(dockerd) === '/usr/bin') out.push([path.basename(dockerd), DEBIAN_DOCKERD]);
+  const cri = binaries.find(([name]) => name === path.basename(CRI_DOCKERD_PATH));
+  if (cri) out.push([path.basename(CRI_DOCKERD_PATH), cri[1]]);
+  return out;
 }

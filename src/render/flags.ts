@@ -155,7 +155,10 @@ export function dockerCommand(lab: Lab, node: NodePlan): string {
   return isModern(lab) ? dockerdPath(node.os) : `${dockerdPath(node.os)} $OPTIONS`;
 }
 
+/** Where cri-dockerd's packages (deb and rpm) install it. */
+export const CRI_DOCKERD_PATH = '/usr/bin/cri-dockerd';
+
 export function criDockerdCommand(): string {
   // socket-activated (fd://); no network plugin, so pods sit on docker0 as in the classic lab.
-  return '/usr/bin/cri-dockerd --container-runtime-endpoint=fd:// --network-plugin=';
+  return `${CRI_DOCKERD_PATH} --container-runtime-endpoint=fd:// --network-plugin=`;
 }
