@@ -79,9 +79,9 @@ export const hostCgroupDir = (h: Hierarchy, base: string, lab: string, host: str
 
 /** Makes the host's directory in every hierarchy (cpuset needs its cpus and mems copied down
  * each level before a process may join). Returns the directories. */
-export async function makeHostCgroups(layout: Layout, base: string, lab: string, host: string): Promise<string[]> {
+export async function makeHostCgroups(hierarchies: Hierarchy[], base: string, lab: string, host: string): Promise<string[]> {
   const dirs: string[] = [];
-  for (const h of layout.hierarchies) {
+  for (const h of hierarchies) {
     const dir = hostCgroupDir(h, base, lab, host);
     if (h.options.split(',').includes('cpuset')) {
       let parent = h.mount;
@@ -162,8 +162,8 @@ function isDir(p: string): boolean {
 }
 
 /** Memory charged to a host's cgroup (v1 memory.usage_in_bytes, v2 memory.current), bytes. */
-export function hostMemoryBytes(layout: Layout, base: string, lab: string, host: string): number | undefined {
-  for (const h of layout.hierarchies) {
+export function hostMemoryBytes(hierarchies: Hierarchy[], base: string, lab: string, host: string): number | undefined {
+  for (const h of hierarchies) {
     const dir = hostCgroupDir(h, base, lab, host);
     for (const f of h.version === 1 ? ['memory.usage_in_bytes'] : ['memory.current']) {
       try {

@@ -2,6 +2,7 @@
 // host-init.sh), stopped by ending everything in its namespaces. up builds and reconciles
 // with these; down tears the whole lab down with the same kill loop.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { children, killHard, netnsInode, pidsByNetns } from './proc.js';
@@ -24,8 +25,7 @@ export function hostCgroupDirs(state: Pick<EmuState, 'cgroups' | 'lab'>, host: s
  * running or degraded. Records the holder's and the host PID 1's pids (saved before and
  * after, so down finds them after a crash). */
 export async function startHost(tools: Tools, state: Pick<EmuState, 'cgroups' | 'lab'>, scripts: { launch: string }, h: HostState, save: () => Promise<void>): Promise<void> {
-  const layout = { kind: 'hybrid' as const, hierarchies: state.cgroups.hierarchies };
-  const cgroupDirs = await makeHostCgroups(layout, state.cgroups.base, state.lab, h.name);
+  const cgroupDirs = await makeHostCgroups(state.cgroups.hierarchies, state.cgroups.base, state.lab, h.name);
   const logFile = path.join(h.dir, 'init.log');
   const fh = await open(logFile, 'a', 0o600);
   const argv = [scripts.launch, h.dir, h.netns, ...cgroupDirs];
@@ -80,7 +80,11 @@ export async function startHost(tools: Tools, state: Pick<EmuState, 'cgroups' | 
   if (!h.initPid) return failWith(`cannot find the host's PID 1 (child of ${holder})`);
   await save();
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (let delay = 40; ; delay = Math.min(delay * 1.5, 250)) {
+  // sshd's pid file (in the host's /run, which is fs/run here) comes near the end of the boot:
+  // watched for without spawning anything, before systemctl is asked.
+  const sshdPid = path.join(h.dir, 'fs', 'run', 'sshd.pid');
+  while (!existsSync(sshdPid) && !ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 15));
+  for (let delay = 0; ; delay = Math.min(Math.max(delay * 2, 20), 250)) {
     await new Promise((r) => setTimeout(r, delay));
     if (ended) return failWith(ended);
     const r = await run([tools.nsenter, '-t', String(h.initPid), '-m', '--', 'systemctl', 'is-system-running']);
