@@ -62,11 +62,13 @@ export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChange
 }
 
 export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): HostChanges {
-  const live = liveChanges(node, facts);
+  const files = planFiles(render, facts);
+  // A docker restarted from the options just written makes docker0 with its bip itself.
+  const live = liveChanges(node, facts, { dockerConverges: files.restarts.includes('docker.service') });
   return {
     host: render.host,
     role: render.role,
-    ...planFiles(render, facts),
+    ...files,
     live: live.map((l) => l.description),
     liveCommands: live.map((l) => l.argv),
     temps: facts.temps,
@@ -87,11 +89,13 @@ export function planRouter(render: HostRender, facts: NodeFacts, platform: PushP
 
 const forwardingOn = ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'];
 
-// The live state the rendered files describe, converged without a reboot.
-export function liveChanges(node: LabNode, facts: NodeFacts): { description: string; argv: string[] }[] {
+// The live state the rendered files describe, converged without a reboot. docker0 is made
+// here only where no docker restart will make it: no systemd to run the handler, or docker
+// options unchanged while docker0 drifted.
+export function liveChanges(node: LabNode, facts: NodeFacts, opts: { dockerConverges?: boolean } = {}): { description: string; argv: string[] }[] {
   const out: { description: string; argv: string[] }[] = [];
   const bridge = node.docker0;
-  if (bridge) {
+  if (bridge && !opts.dockerConverges) {
     const want = `${bridge.gateway}/${bridge.prefix.length}`;
     if (!facts.docker0) out.push({ description: 'create bridge docker0', argv: ['ip', 'link', 'add', 'docker0', 'type', 'bridge'] });
     const have = facts.docker0?.addresses ?? [];

@@ -55,7 +55,8 @@ export async function runHost(h: RemoteHost, job: HostJob, opts: { dryRun: boole
     ...(plan.temps.length ? [['rm', '-f', '--', ...plan.temps]] : []),
     ...plan.liveCommands,
     ...(plan.daemonReload ? [['systemctl', 'daemon-reload']] : []),
-    ...(plan.restarts.length ? [['systemctl', 'restart', ...plan.restarts]] : []),
+    // One restart at a time, in dependency order: each unit is up before the next starts.
+    ...plan.restarts.map((u) => ['systemctl', 'restart', u]),
   ];
   if (commands.length) {
     opts.onStep(job.host, [...plan.live, ...result.handlers].join('; ') || 'removing leftovers');

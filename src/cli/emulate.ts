@@ -8,9 +8,10 @@ import { readLab } from '../lab/read.js';
 import type { Lab } from '../lab/types.js';
 import { emulateDown } from '../emulate/down.js';
 import { execInHost, runningHost } from '../emulate/exec.js';
-import { APT_PACKAGES, preflight } from '../emulate/preflight.js';
+import { aptPackages, preflight } from '../emulate/preflight.js';
 import { emulateStatus, formatStatus } from '../emulate/status.js';
 import { emulateUp } from '../emulate/up.js';
+import { plural } from '../core/text.js';
 import { parseConcurrency } from './options.js';
 import { EXIT } from './errors.js';
 
@@ -18,11 +19,10 @@ export function registerEmulate(program: Command): void {
   const emulate = program
     .command('emulate')
     .description('the emulated lab: every host a set of namespaces on this machine, with real sshd and FRR')
-    .addHelpText(
-      'after',
+    .addHelpText('after', () =>
       [
         '',
-        'Needs root, Linux and: apt-get install -y ' + APT_PACKAGES.join(' '),
+        'Needs root, Linux and: apt-get install -y ' + aptPackages().join(' '),
         'State: /var/lib/labsmith/<lab>/ (base changed by LABSMITH_STATE_DIR): the lab\'s SSH key',
         '(id_ed25519), host keys and known_hosts stay across down; run/ (a tmpfs; on disk with',
         'LABSMITH_RUN_ON_DISK=1) and state.json are what up made and down removes.',
@@ -31,7 +31,7 @@ export function registerEmulate(program: Command): void {
 
   emulate
     .command('up')
-    .description('build the emulated lab (a no-op when it is already up)')
+    .description('build the emulated lab, or reconcile the running one with the lab file (new hosts and segments built, gone ones removed, changed addresses moved, the rest kept running)')
     .argument('<lab>', 'the lab file')
     .option('--json', 'one JSON document on stdout')
     .option('--concurrency <n>', 'hosts started at once', parseConcurrency)
@@ -100,12 +100,16 @@ export async function buildEmulated(file: string, opts: { json?: boolean; concur
   });
   const status = await emulateStatus(lab.name);
   const text = [
-    r.already ? `${lab.name} is already up; nothing to do\n` : `${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`,
+    r.already
+      ? `${lab.name} is already up as ${file} describes it; nothing to do\n`
+      : r.reconciled
+        ? `${lab.name}: reconciled with ${file} in ${(r.ms / 1000).toFixed(1)} s (${plural(r.changes.length, 'change')}; the rest kept running):\n${r.changes.map((c) => `  ${c}\n`).join('')}`
+        : `${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`,
     formatStatus(status),
     `  ssh key: ${r.state.stateDir}/id_ed25519   known_hosts: ${r.state.stateDir}/known_hosts\n`,
     `  run a command on a host: labsmith emulate exec ${file} ${r.state.hosts[1]?.name ?? r.state.hosts[0]!.name} -- CMD\n`,
   ].join('');
-  return { lab, json: { lab: lab.name, already: r.already, cleaned: r.cleaned, ms: Math.round(r.ms), timings: r.timings, status }, text };
+  return { lab, json: { lab: lab.name, already: r.already, cleaned: r.cleaned, reconciled: r.reconciled, changes: r.changes, ms: Math.round(r.ms), timings: r.timings, status }, text };
 }
 
 async function downAction(file: string, opts: { json?: boolean }): Promise<void> {

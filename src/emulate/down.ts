@@ -7,7 +7,9 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { labPaths, type LabPaths } from './paths.js';
-import { killHard, listNetns, netnsInode, pidsByNetns, pidsWhere } from './proc.js';
+import { cgroupPids, hostCgroups, labCgroupDir, removeIfEmpty } from './cgroups.js';
+import { killAll, removeCgroups } from './host-life.js';
+import { listNetns, netnsInode, pidsWhere } from './proc.js';
 import { run } from './run.js';
 import { readState } from './state.js';
 import { fabricNetns, hostNetnsPrefix } from './topology.js';
@@ -52,23 +54,21 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   // Kill until nothing is left: processes in the lab's namespaces (sshd, FRR, sessions,
   // proxies, the hosts' PID 1s), and what a killed up left running outside them (a host
   // still starting, before it enters its namespace; ssh-keygen; the /etc copy).
-  const killed = new Set<number>();
+  // The lab's cgroups hold every process of its hosts, containers included.
+  const cgroups = state?.cgroups ?? currentCgroups();
+  const labDirs = cgroups ? cgroups.hierarchies.map((h) => labCgroupDir(h, cgroups.base, labName)) : [];
   const inodes = names.map((n) => netnsInode(n)).filter((i): i is number => i !== undefined);
-  for (let round = 0; ; round++) {
-    const byNs = await pidsByNetns(inodes);
-    const pids = new Set<number>([...byNs.values()].flat());
-    for (const p of await pidsWhere((cmd) => isUpHelper(cmd, paths.dir))) pids.add(p);
-    if (!pids.size) break;
-    if (round >= 100) throw new Error(`processes of lab ${labName} would not end: ${[...pids].join(' ')}`);
-    for (const p of pids) if (killHard(p)) killed.add(p);
-    await new Promise((r) => setTimeout(r, round < 10 ? 20 : 100));
-  }
+  const killed = await killAll(`lab ${labName}`, inodes, async () => [...(await pidsWhere((cmd) => isUpHelper(cmd, paths.dir))), ...labDirs.flatMap((d) => cgroupPids(d))]);
 
   if (names.length) {
     await run([ip, '-force', '-batch', '-'], { input: names.map((n) => `netns del ${n}\n`).join('') });
   }
   const left = names.filter((n) => netnsInode(n) !== undefined);
   if (left.length) throw new Error(`could not delete namespaces ${left.join(', ')}`);
+
+  const cgroupsLeft = labDirs.filter((d) => existsSync(d));
+  await removeCgroups(labDirs);
+  if (cgroups) for (const h of cgroups.hierarchies) removeIfEmpty(path.join(h.mount, cgroups.base));
 
   // Host mounts live in the hosts' own mount namespaces and ended with them; anything a
   // crash left in this namespace under the state directory is detached here.
@@ -88,7 +88,7 @@ export async function teardown(labName: string, paths: LabPaths, ip: string): Pr
   }
   return {
     lab: labName,
-    found: killed.size > 0 || names.length > 0 || removed.length > 0 || unmounted.length > 0,
+    found: killed.size > 0 || names.length > 0 || removed.length > 0 || unmounted.length > 0 || cgroupsLeft.length > 0,
     killed: killed.size,
     netns: names,
     unmounted,
@@ -133,5 +133,15 @@ function mountTable(): { point: string; source: string }[] {
  * program, and the lab's state directory among its arguments. */
 export function isUpHelper(cmdline: string, labDir: string): boolean {
   if (!cmdline.includes(`${labDir}/`)) return false;
-  return cmdline.includes('host-init.sh') || cmdline.includes('ssh-keygen') || / -a \/etc /.test(cmdline);
+  return cmdline.includes('host-init.sh') || cmdline.includes('host-launch.sh') || cmdline.includes('ssh-keygen') || / -a \/etc /.test(cmdline);
+}
+
+/** Where this machine puts labs' cgroups, for a lab without state (an up killed before its
+ * first write); none where emulation cannot run. */
+function currentCgroups(): { base: string; hierarchies: import('./cgroups.js').Hierarchy[] } | undefined {
+  try {
+    return hostCgroups();
+  } catch {
+    return undefined;
+  }
 }

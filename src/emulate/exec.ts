@@ -1,5 +1,5 @@
-// Run a command inside an emulated host: nsenter into its PID 1's mount, uts, ipc, net and
-// pid namespaces, so the command sees the host's files, name, addresses and processes.
+// Run a command inside an emulated host: nsenter into its PID 1's mount, uts, ipc, net, pid
+// and cgroup namespaces, so the command sees the host's files, name, addresses and processes.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { UsageError } from '../core/errors.js';
@@ -22,7 +22,7 @@ export function notUp(labName: string, file: string): UsageError {
 
 /** argv for running `command` inside the host (no shell involved). */
 export function execArgv(nsenter: string, host: HostState, command: string[]): string[] {
-  return [nsenter, '-t', String(host.initPid), '-m', '-u', '-i', '-n', '-p', '--', ...command];
+  return [nsenter, '-t', String(host.initPid), '-m', '-u', '-i', '-n', '-p', '-C', '--', ...command];
 }
 
 /** Runs the command with this process's stdio; resolves to its exit status (128+n for a signal). */

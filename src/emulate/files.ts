@@ -5,11 +5,12 @@ import { shellQuoteArg } from '../remote/quote.js';
 import type { EmuHost, Topology } from './topology.js';
 
 export function sshdConfig(host: EmuHost, port: number): string {
-  const addresses = [...new Set([...host.interfaces.map((i) => i.address), ...(host.loopback ? [host.loopback] : []), '127.0.0.1'])];
   return [
     `# labsmith emulated host ${host.name}: sshd for labsmith's own key only`,
     `Port ${port}`,
-    ...addresses.map((a) => `ListenAddress ${a}`),
+    // Every address of the host's own network namespace (lab addresses and loopback): the
+    // namespace holds nothing else, and an address that moves in a reconcile stays served.
+    'ListenAddress 0.0.0.0',
     'HostKey /etc/ssh/ssh_host_ed25519_key',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
@@ -69,7 +70,7 @@ export function frrConf(host: EmuHost): string {
 
 export function frrDaemons(): string {
   return [
-    '# labsmith emulate: the daemons its init starts',
+    '# labsmith emulate: the daemons frr.service starts',
     'zebra=yes',
     'staticd=yes',
     ...['bgpd', 'ospfd', 'ospf6d', 'ripd', 'ripngd', 'isisd', 'pimd', 'ldpd', 'nhrpd', 'eigrpd', 'babeld', 'sharpd', 'pbrd', 'bfdd', 'fabricd', 'vrrpd', 'pathd'].map((d) => `${d}=no`),
@@ -89,6 +90,10 @@ export interface HostEnv {
   etcLower: string;
   sshd: string;
   frrDir: string;
+  /** The hierarchies to mount inside: "memory:memory", "systemd:none,name=systemd", "unified:cgroup2". */
+  cgroups: string[];
+  /** /usr/bin gets an overlay of links (usrbin.upper). */
+  usrBin: boolean;
 }
 
 export function hostEnvFile(host: EmuHost, env: HostEnv): string {
@@ -96,11 +101,12 @@ export function hostEnvFile(host: EmuHost, env: HostEnv): string {
     ['LS_NAME', host.name],
     ['LS_KIND', host.kind],
     ['LS_FORWARD', host.kind === 'router' ? '1' : '0'],
-    ['LS_FRR', host.kind === 'router' ? '1' : '0'],
     ['LS_ETC_LOWER', env.etcLower],
     ['LS_LAB_DIR', env.labDir],
     ['LS_SSHD', env.sshd],
     ['LS_FRR_DIR', env.frrDir],
+    ['LS_CGROUPS', env.cgroups.join(' ')],
+    ['LS_USR_BIN', env.usrBin ? '1' : ''],
   ];
   return vars.map(([k, v]) => `${k}=${shellQuoteArg(v)}`).join('\n') + '\n';
 }
@@ -131,4 +137,49 @@ export function fabricBatch(t: Topology): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** Where a host's systemd finds its units: the machine's enabled units hidden (opaque .wants
+ * directories in the upper layer of /etc), what a container must not run masked, and the
+ * few services labsmith's host needs enabled. The units apply pushes and starts come on top. */
+export interface UnitSet {
+  /** Directories under /etc/systemd/system made opaque (the machine's links are not seen). */
+  opaque: string[];
+  /** name -> link target under /etc/systemd/system ("/dev/null" masks). */
+  links: [string, string][];
+}
+
+export const OPAQUE_WANTS = ['multi-user.target.wants', 'timers.target.wants', 'sockets.target.wants', 'getty.target.wants', 'sysinit.target.wants', 'graphical.target.wants', 'network-online.target.wants'];
+
+/** Units no emulated host runs: they would load modules, mount kernel file systems, take a
+ * console, or manage the machine (its sessions, time, disks). */
+export const MASKED_UNITS = [
+  'systemd-modules-load.service', 'modprobe@.service', 'kmod-static-nodes.service', 'dev-hugepages.mount', 'sys-kernel-debug.mount',
+  'sys-kernel-tracing.mount', 'sys-kernel-config.mount', 'sys-fs-fuse-connections.mount', 'proc-sys-fs-binfmt_misc.automount',
+  'systemd-binfmt.service', 'systemd-remount-fs.service', 'console-getty.service', 'getty@.service', 'getty.target', 'systemd-logind.service',
+  'e2scrub_reap.service', 'systemd-pstore.service', 'systemd-timesyncd.service', 'systemd-firstboot.service', 'systemd-repart.service',
+  'systemd-pcrphase.service', 'systemd-pcrphase-sysinit.service', 'systemd-ask-password-wall.path', 'systemd-ask-password-console.path',
+  // The machine's users, kernel settings (read-only here but for net), logins and boot records
+  // are the machine's business: these cost a host's boot time and change nothing of its own.
+  'systemd-sysusers.service', 'systemd-sysctl.service', 'systemd-user-sessions.service', 'systemd-update-utmp.service',
+  'systemd-update-utmp-runlevel.service', 'systemd-journal-flush.service', 'systemd-random-seed.service', 'systemd-machine-id-commit.service',
+  'systemd-journald-audit.socket', 'systemd-initctl.socket',
+];
+
+export function unitSet(host: EmuHost): UnitSet {
+  const lib = '/lib/systemd/system';
+  const wants = ['ssh.service', ...(host.kind === 'router' ? ['frr.service'] : [])];
+  return {
+    opaque: OPAQUE_WANTS,
+    links: [
+      ['default.target', `${lib}/multi-user.target`],
+      ...wants.map((u): [string, string] => [`multi-user.target.wants/${u}`, `${lib}/${u}`]),
+      ...MASKED_UNITS.map((u): [string, string] => [u, '/dev/null']),
+    ],
+  };
+}
+
+/** A machine-id of the host's own (systemd and journald key their state by it). */
+export function machineId(random: () => Buffer): string {
+  return `${random().subarray(0, 16).toString('hex')}\n`;
 }

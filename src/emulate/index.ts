@@ -2,7 +2,7 @@
 export { emulateDown, type DownResult } from './down.js';
 export { execInHost, runningHost } from './exec.js';
 export { labPaths, stateBase, type LabPaths } from './paths.js';
-export { APT_PACKAGES, checkPreflight, preflight, type Tools } from './preflight.js';
+export { aptPackages, checkPreflight, preflight, type Tools } from './preflight.js';
 export { readState, type EmuState, type HostState } from './state.js';
 export { emulateStatus, formatStatus, type LabStatus, type HostStatus } from './status.js';
 export { emulatedTargets, type EmulatedTarget } from './targets.js';

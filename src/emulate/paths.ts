@@ -49,7 +49,8 @@ export function labPaths(lab: string, env: NodeJS.ProcessEnv = process.env): Lab
 export const hostKeyPath = (p: LabPaths, host: string): string => path.join(p.hostKeys, `${host}_ed25519`);
 export const hostDir = (p: LabPaths, host: string): string => path.join(p.run, 'hosts', host);
 
-/** The init script every host runs as its PID 1 (shipped in the package's scripts/). */
-export function hostInitScript(): string {
-  return packagePath('scripts', 'emulate', 'host-init.sh');
+/** The holder every host starts as (shipped in the package's scripts/; it runs host-init.sh
+ * beside it as the host's PID 1, which becomes systemd). */
+export function hostLaunchScript(): string {
+  return packagePath('scripts', 'emulate', 'host-launch.sh');
 }

@@ -1,6 +1,7 @@
 // Before emulate changes anything: root, Linux, and every program it runs. A problem stops
 // it with exit 2, naming what is missing and the apt-get line that installs it.
 import { existsSync, readFileSync } from 'node:fs';
+import { packagePath } from '../core/package-root.js';
 import { findProgram, isExecutable } from '../core/programs.js';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -20,6 +21,9 @@ export interface Tools {
   vtysh: string;
   iptables: string;
   ping: string;
+  etcd: string;
+  dockerd: string;
+  setfattr: string;
   /** Directory holding zebra and staticd. */
   frrDir: string;
 }
@@ -41,11 +45,30 @@ export const PROGRAMS: { key: ProgramKey; name: string; pkg: string }[] = [
   { key: 'vtysh', name: 'vtysh', pkg: 'frr' },
   { key: 'iptables', name: 'iptables', pkg: 'iptables' },
   { key: 'ping', name: 'ping', pkg: 'iputils-ping' },
+  { key: 'etcd', name: 'etcd', pkg: 'etcd-server' },
+  { key: 'dockerd', name: 'dockerd', pkg: 'docker.io' },
+  { key: 'setfattr', name: 'setfattr', pkg: 'attr' },
 ];
+/** Every host's PID 1. */
+export const SYSTEMD = '/lib/systemd/systemd';
 const FRR_DAEMONS = ['zebra', 'staticd'];
 
-/** The full list, for documentation and CI. */
-export const APT_PACKAGES = ['iproute2', 'openssh-server', 'openssh-client', 'frr', 'iptables', 'iputils-ping', 'socat'];
+/** Debian marks these Essential: every installation has them. */
+export const ESSENTIAL_PACKAGES = ['mount', 'bash', 'coreutils', 'hostname'];
+
+/** Every package the emulated lab, apply and verify run here: scripts/apt-packages.txt, the
+ * one list (setup.sh installs it). */
+export function aptPackages(file = packagePath('scripts', 'apt-packages.txt')): string[] {
+  return parsePackageList(readFileSync(file, 'utf8'));
+}
+
+/** One name a line; '#' starts a comment. */
+export function parsePackageList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
 
 export interface PreflightInput {
   platform: NodeJS.Platform;
@@ -55,6 +78,8 @@ export interface PreflightInput {
   /** Where zebra and staticd live (LABSMITH_FRR_DIR, default /usr/lib/frr). */
   frrDir: string;
   isExecutable?: (file: string) => boolean;
+  /** The systemd binary hosts boot (default /lib/systemd/systemd). */
+  systemd?: string;
   /** /etc/passwd text, to check the frr and sshd users exist. */
   passwd?: string;
 }
@@ -86,6 +111,10 @@ export function checkPreflight(input: PreflightInput): PreflightResult {
       problems.push(`${f} not found (package frr)`);
       packages.add('frr');
     }
+  }
+  if (!isExec(input.systemd ?? SYSTEMD)) {
+    problems.push(`${input.systemd ?? SYSTEMD} not found (package systemd): every emulated host boots it`);
+    packages.add('systemd');
   }
   if (input.passwd !== undefined) {
     const users = new Set(input.passwd.split('\n').map((l) => l.split(':')[0]));

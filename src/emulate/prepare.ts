@@ -1,10 +1,21 @@
 // Per-host runtime directories, written before the host starts: the upper layer of its
 // /etc (hostname, hosts, sshd config and host key, FRR files on the router) and its private
 // /opt /var /root /tmp /run, with the skeleton the daemons need.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../core/package-root.js';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { frrConf, frrDaemons, hostEnvFile, hostNetBatch, hostsFile, sshdConfig, unlockRoot, VTYSH_CONF } from './files.js';
+import { CRI_DOCKERD_PATH, dockerdPath } from '../render/flags.js';
+import type { OsFamily } from '../lab/schema.js';
+import { frrConf, frrDaemons, hostEnvFile, hostNetBatch, hostsFile, machineId, OPAQUE_WANTS, sshdConfig, unitSet, unlockRoot, VTYSH_CONF } from './files.js';
+
+/** Debian's docker.io: the dockerd every emulated host runs. */
+const DEBIAN_DOCKERD = '/usr/sbin/dockerd';
+import type { Lab } from '../lab/types.js';
+import { ensureKeys } from './keys.js';
 import { hostKeyPath, type LabPaths } from './paths.js';
+import type { Tools } from './preflight.js';
 import { must } from './run.js';
 import type { EmuHost } from './topology.js';
 
@@ -24,7 +35,18 @@ export interface PrepareContext {
   /** The lab's shadow file with root unlocked, when the machine's has root locked. */
   shadow?: { text: string; mode: number; uid: number; gid: number };
   authorizedKey: string;
+  /** LS_CGROUPS entries: the hierarchies a host mounts inside its cgroup namespace. */
+  cgroupMounts: string[];
+  /** The etcd user, for /var/lib/etcd (package state the private /var would lack). */
+  etcd?: Owner;
+  /** What a node finds at the lab's binDir: etcd, and the Kubernetes stand-ins. */
+  binaries: [string, string][];
+  /** Makes the host's machine-id. */
+  random: () => Buffer;
 }
+
+/** Private directories of a host: a path below one of them lives in the host's fs/. */
+const PRIVATE = ['/opt/', '/var/', '/root/'];
 
 /** Copies the machine's /etc into the lab's snapshot, minus the machine's private host keys. */
 export async function snapshotEtc(cp: string, etcLower: string): Promise<void> {
@@ -114,6 +136,9 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
   // copyFile keeps the source's mode: 600 for the key, 644 for the public half.
   await copyFile(hostKeyPath(ctx.paths, host.name), path.join(upper, 'ssh', 'ssh_host_ed25519_key'));
   await copyFile(`${hostKeyPath(ctx.paths, host.name)}.pub`, path.join(upper, 'ssh', 'ssh_host_ed25519_key.pub'));
+  // ssh.service starts sshd with $SSHD_OPTS: its log stays in a file of its own, as before.
+  await upperDir(ctx, upper, 'default');
+  await file(path.join(upper, 'default', 'ssh'), 'SSHD_OPTS="-E /var/log/sshd.log"\n', 0o644);
   if (ctx.shadow) await file(path.join(upper, 'shadow'), ctx.shadow.text, ctx.shadow.mode, ctx.shadow);
 
   // Private directories.
@@ -143,6 +168,100 @@ export async function prepareHost(ctx: PrepareContext, host: EmuHost, hostDirPat
     await dir(path.join(fs, 'var', 'tmp', 'frr'), 0o755, ctx.frr);
   }
 
-  await file(path.join(hostDirPath, 'host.env'), hostEnvFile(host, { name: host.name, labDir: ctx.paths.dir, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir }), 0o600);
+  // systemd: a machine-id of its own, the unit set (opaque .wants are set by the caller, in one
+  // setfattr for every host).
+  await file(path.join(upper, 'machine-id'), machineId(ctx.random), 0o444);
+  const units = unitSet(host);
+  await upperDir(ctx, upper, 'systemd');
+  await upperDir(ctx, upper, 'systemd/system');
+  const unitDir = path.join(upper, 'systemd', 'system');
+  for (const d of units.opaque) await dir(path.join(unitDir, d), 0o755);
+  for (const [name, target] of units.links) await symlink(target, path.join(unitDir, name));
+
+  let usrBin = false;
+  if (host.kind === 'node' && host.binDir && host.os) {
+    await dir(path.join(fs, 'var', 'lib', 'etcd'), 0o700, ctx.etcd);
+    // binDir inside a private directory gets etcd and the stand-ins as links.
+    if (PRIVATE.some((p) => host.binDir!.startsWith(p))) {
+      const bin = path.join(fs, host.binDir.slice(1));
+      await mkdir(bin, { recursive: true, mode: 0o755 });
+      for (const [name, target] of ctx.binaries) await symlink(target, path.join(bin, name));
+    }
+    // Programs the units name in /usr/bin that this Debian machine keeps elsewhere or not at
+    // all: the OS family's dockerd (docker-ce's on CentOS 7), cri-dockerd (its packages' place)
+    // when a stand-in plays it. An overlay of the host's /usr/bin holds the links.
+    const links = usrBinLinks(host.os as OsFamily, ctx.binaries);
+    if (links.length) {
+      await dir(path.join(hostDirPath, 'usrbin.upper'), 0o755);
+      await dir(path.join(hostDirPath, 'usrbin.work'), 0o700);
+      for (const [name, target] of links) await symlink(target, path.join(hostDirPath, 'usrbin.upper', name));
+      usrBin = true;
+    }
+  }
+
+  await file(
+    path.join(hostDirPath, 'host.env'),
+    hostEnvFile(host, { name: host.name, labDir: ctx.paths.dir, etcLower: ctx.paths.etcLower, sshd: ctx.sshd, frrDir: ctx.frrDir, cgroups: ctx.cgroupMounts, usrBin }),
+    0o600,
+  );
   await file(path.join(hostDirPath, 'net.batch'), hostNetBatch(host), 0o600);
+}
+
+/** What prepareHost needs for every host of the lab (keys generated for `hosts` first). */
+export async function prepareContext(lab: Lab, paths: LabPaths, tools: Tools, hosts: EmuHost[], concurrency: number, cgroupMounts: string[]): Promise<PrepareContext> {
+  const passwd = readFileSync('/etc/passwd', 'utf8');
+  const group = readFileSync('/etc/group', 'utf8');
+  const frr = lookupOwner(passwd, group, 'frr');
+  if (!frr) throw new Error('user frr not found in /etc/passwd (is the frr package installed?)');
+  const etcd = lookupOwner(passwd, group, 'etcd');
+  const [, shadow, etcDirs, standins] = await Promise.all([
+    ensureKeys(tools.sshKeygen, paths, lab.name, hosts, concurrency),
+    shadowFor('/etc'),
+    etcDirAttributes(['ssh', 'frr', 'systemd', 'systemd/system', 'default']),
+    standinBinaries(),
+  ]);
+  return {
+    cgroupMounts,
+    ...(etcd ? { etcd } : {}),
+    binaries: [['etcd', tools.etcd], ...standins],
+    random: () => randomBytes(16),
+    paths,
+    sshd: tools.sshd,
+    frrDir: tools.frrDir,
+    sshPort: lab.ssh.port,
+    frr,
+    etcDirs,
+    ...(shadow ? { shadow } : {}),
+    authorizedKey: await readFile(paths.keyPub, 'utf8'),
+  };
+}
+
+
+/** The Kubernetes stand-ins shipped in scripts/standins/ (one executable per binary name),
+ * linked read-only into every node's binDir; none yet, none linked. */
+export async function standinBinaries(dir = packagePath('scripts', 'standins')): Promise<[string, string][]> {
+  const out: [string, string][] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isFile()) continue;
+    const st = await stat(path.join(dir, e.name));
+    if (st.mode & 0o111) out.push([e.name, path.join(dir, e.name)]);
+  }
+  return out.sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** Makes every prepared host's .wants directories opaque (one setfattr for all): the host's
+ * systemd sees its own links there, not the machine's. */
+export async function markOpaque(setfattr: string, hostDirs: string[]): Promise<void> {
+  const dirs = hostDirs.flatMap((d) => OPAQUE_WANTS.map((w) => path.join(d, 'etc.upper', 'systemd', 'system', w)));
+  if (dirs.length) await must([setfattr, '-n', 'trusted.overlay.opaque', '-v', 'y', ...dirs]);
+}
+
+/** Links a node's /usr/bin overlay holds: [name, target]. */
+export function usrBinLinks(os: OsFamily, binaries: [string, string][]): [string, string][] {
+  const out: [string, string][] = [];
+  const dockerd = dockerdPath(os);
+  if (dockerd !== DEBIAN_DOCKERD && path.dirname(dockerd) === '/usr/bin') out.push([path.basename(dockerd), DEBIAN_DOCKERD]);
+  const cri = binaries.find(([name]) => name === path.basename(CRI_DOCKERD_PATH));
+  if (cri) out.push([path.basename(CRI_DOCKERD_PATH), cri[1]]);
+  return out;
 }

@@ -3,6 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { alive, netnsInode, nsOf } from './proc.js';
+import type { Hierarchy } from './cgroups.js';
 import type { EmuBridge, EmuHost, Topology } from './topology.js';
 
 export interface HostState extends EmuHost {
@@ -12,6 +13,8 @@ export interface HostState extends EmuHost {
   holderPid?: number;
   /** Pid of the host's PID 1 (the init script) as seen from the root pid namespace. */
   initPid?: number;
+  /** When its systemd said running (or degraded). */
+  bootedAt?: string;
   /** Mounts inside the host's own mount namespace: they vanish with it. */
   mounts: string[];
 }
@@ -33,6 +36,8 @@ export interface EmuState {
   sshPort: number;
   /** run/ is a tmpfs mounted by up (unless LABSMITH_RUN_ON_DISK=1). */
   runTmpfs: boolean;
+  /** Where the hosts' cgroups are: <hierarchy mount><base>/<lab>/<host>. */
+  cgroups: { base: string; hierarchies: Hierarchy[] };
   hosts: HostState[];
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { labNetns } from './down.js';
 import { labPaths } from './paths.js';
 import { netnsInode, pidsByNetns, procInfo, pssKiB, tcpListeners, type ProcInfo } from './proc.js';
+import { hostMemoryBytes } from './cgroups.js';
 import { hostAlive, readState, type HostState } from './state.js';
 
 export type Health = 'ok' | 'degraded' | 'down';
@@ -35,6 +36,9 @@ export interface HostStatus {
   rssKiB: number;
   /** Sum of the processes' PSS (shared pages split among their users): the host's real cost. */
   pssKiB: number;
+  /** What the host's cgroup is charged (its processes, containers included, and their page
+   * cache and kernel memory), when the machine has a memory controller. */
+  cgroupKiB?: number;
 }
 
 export interface LabStatus {
@@ -61,7 +65,11 @@ export async function emulateStatus(labName: string, env?: NodeJS.ProcessEnv): P
   }
   const inodes = new Map(state.hosts.map((h) => [h.name, netnsInode(h.netns)]));
   const byNs = await pidsByNetns([...inodes.values()].filter((i): i is number => i !== undefined));
-  const hosts = state.hosts.map((h) => hostStatus(h, byNs.get(inodes.get(h.name) ?? -1) ?? [], state.sshPort));
+  const hosts = state.hosts.map((h) => {
+    const s = hostStatus(h, byNs.get(inodes.get(h.name) ?? -1) ?? [], state.sshPort);
+    const bytes = state.cgroups ? hostMemoryBytes(state.cgroups.hierarchies, state.cgroups.base, state.lab, h.name) : undefined;
+    return bytes !== undefined ? { ...s, cgroupKiB: Math.round(bytes / 1024) } : s;
+  });
   const known = new Set([state.fabric, ...state.hosts.map((h) => h.netns)]);
   const status = state.phase !== 'up' ? 'partial' : hosts.every((h) => h.health === 'ok') ? 'up' : 'degraded';
   return {
@@ -130,11 +138,11 @@ export function formatStatus(s: LabStatus): string {
   if (s.status === 'down') return lines.join('\n') + '\n';
   if (s.status === 'partial') lines.push(`  an up did not finish or left namespaces behind: run labsmith down`);
   const w = Math.max(4, ...s.hosts.map((h) => h.name.length));
-  lines.push(`  ${'host'.padEnd(w)}  ${'kind'.padEnd(7)}  ${'health'.padEnd(8)}  interfaces  daemons  memory (PSS)`);
+  lines.push(`  ${'host'.padEnd(w)}  ${'kind'.padEnd(7)}  ${'health'.padEnd(8)}  interfaces  daemons  memory (PSS; cgroup)`);
   for (const h of s.hosts) {
     const ds = h.daemons.map((d) => `${d.name}${d.alive ? `:${d.pid}` : ':dead'}`).join(' ');
     const addrs = h.interfaces.map((i) => `${i.ifname}=${i.address}`).join(' ');
-    lines.push(`  ${h.name.padEnd(w)}  ${h.kind.padEnd(7)}  ${h.health.padEnd(8)}  ${addrs}  ${ds}  ${(h.pssKiB / 1024).toFixed(1)} MiB`);
+    lines.push(`  ${h.name.padEnd(w)}  ${h.kind.padEnd(7)}  ${h.health.padEnd(8)}  ${addrs}  ${ds}  ${(h.pssKiB / 1024).toFixed(1)} MiB${h.cgroupKiB !== undefined ? `; ${(h.cgroupKiB / 1024).toFixed(1)} MiB` : ''}`);
     for (const p of h.problems) lines.push(`  ${''.padEnd(w)}  ! ${p}`);
   }
   for (const n of s.leftoverNetns) lines.push(`  leftover namespace ${n} (labsmith down removes it)`);

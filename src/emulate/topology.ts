@@ -30,6 +30,10 @@ export interface EmuHost {
   address: string;
   /** An address the router answers on that no segment gives it (held on lo). */
   loopback?: string;
+  /** Nodes: the OS family the host plays (where its programs are) and the lab's binDir (where
+   * etcd and the Kubernetes binaries go). A change rebuilds the host. */
+  os?: string;
+  binDir?: string;
 }
 
 export interface EmuBridge {
@@ -58,7 +62,9 @@ export const hostNetns = (lab: string, host: string): string => `${hostNetnsPref
 const UPLINK_POOL = makePrefix('198.18.0.0', 15);
 const UPLINK_LENGTH = 30;
 
-export function topologyOf(lab: Lab): Topology {
+/** The lab's emulated shape. With `previous` (the running lab's), bridges keep their names by
+ * segment and veths by host and interface, so a reconcile changes only what the lab did. */
+export function topologyOf(lab: Lab, previous?: Pick<Topology, 'bridges' | 'hosts' | 'uplink'>): Topology {
   const taken = new Set<string>([lab.router.name, ...lab.nodes.map((n) => n.name)]);
   const outsideName = freeName('outside', taken);
   const segmentNames = new Set(lab.segments.map((s) => s.name));
@@ -67,22 +73,30 @@ export function topologyOf(lab: Lab): Topology {
   const uplinkRouter = fromNumber(toNumber(uplink.network) + 1);
   const uplinkOutside = fromNumber(toNumber(uplink.network) + 2);
 
-  const bridges: EmuBridge[] = lab.segments.map((s, i) => ({ name: `b${i}`, segment: s.name, cidr: s.prefix.cidr }));
-  bridges.push({ name: `b${lab.segments.length}`, segment: uplinkSegment, cidr: uplink.cidr });
+  const segmentKey = (segment: string, uplinkName: string | undefined) => (segment === uplinkName ? UPLINK_KEY : segment);
+  const bridgeName = namer('b', previous?.bridges.map((b) => [segmentKey(b.segment, previous.uplink.segment), b.name]) ?? []);
+  const bridges: EmuBridge[] = [...lab.segments.map((s) => ({ segment: s.name, cidr: s.prefix.cidr })), { segment: uplinkSegment, cidr: uplink.cidr }].map((b) => ({
+    name: bridgeName(segmentKey(b.segment, uplinkSegment)),
+    ...b,
+  }));
   const bridgeOf = new Map(bridges.map((b) => [b.segment, b.name]));
 
-  let veth = 0;
-  const iface = (ifname: string, segment: string, address: string, prefixLength: number): EmuInterface => ({
+  const peerName = namer('v', previous?.hosts.flatMap((h) => h.interfaces.map((i): [string, string] => [ifaceKey(h.name, h.kind, i.ifname), i.peer])) ?? []);
+  const ifaceOf = (host: string, kind: HostKind) => (ifname: string, segment: string, address: string, prefixLength: number): EmuInterface => ({
     ifname,
-    peer: `v${veth++}`,
+    peer: peerName(ifaceKey(host, kind, ifname)),
     bridge: bridgeOf.get(segment)!,
     segment,
     address,
     prefixLength,
   });
 
-  const routerIfs = lab.router.interfaces.map((r, i) => iface(`eth${i}`, r.segment, r.address, r.prefix.length));
-  routerIfs.push(iface(`eth${routerIfs.length}`, uplinkSegment, uplinkRouter, UPLINK_LENGTH));
+  let iface = ifaceOf(lab.router.name, 'router');
+  // The router's interfaces keep their names by segment (the uplink's by being the uplink).
+  const previousRouter = previous?.hosts.find((h) => h.name === lab.router.name && h.kind === 'router');
+  const routerIfname = namer('eth', previousRouter?.interfaces.map((i): [string, string] => [segmentKey(i.segment, previous?.uplink.segment), i.ifname]) ?? []);
+  const routerIfs = lab.router.interfaces.map((r) => iface(routerIfname(r.segment), r.segment, r.address, r.prefix.length));
+  routerIfs.push(iface(routerIfname(UPLINK_KEY), uplinkSegment, uplinkRouter, UPLINK_LENGTH));
   const routerHasAddress = routerIfs.some((i) => i.address === lab.router.address);
   const router: EmuHost = {
     name: lab.router.name,
@@ -97,11 +111,14 @@ export function topologyOf(lab: Lab): Topology {
     name: n.name,
     kind: 'node',
     netns: hostNetns(lab.name, n.name),
-    interfaces: [iface('eth0', n.segment, n.address, n.prefixLength)],
+    interfaces: [ifaceOf(n.name, 'node')('eth0', n.segment, n.address, n.prefixLength)],
     gateway: n.gateway,
     address: n.address,
+    os: n.os,
+    binDir: lab.kubernetes.binDir,
   }));
 
+  iface = ifaceOf(outsideName, 'outside');
   const outside: EmuHost = {
     name: outsideName,
     kind: 'outside',
@@ -117,6 +134,27 @@ export function topologyOf(lab: Lab): Topology {
     bridges,
     hosts: [router, ...nodes, outside],
     uplink: { segment: uplinkSegment, cidr: uplink.cidr, router: uplinkRouter, outside: uplinkOutside, outsideHost: outsideName },
+  };
+}
+
+/** Segment names are DNS labels: this key is no segment's. */
+const UPLINK_KEY = '@uplink';
+const ifaceKey = (host: string, kind: HostKind, ifname: string) => `${host}/${kind}/${ifname}`;
+
+/** Names `<prefix><n>`: a key named before keeps its name; a new key gets the lowest number no
+ * earlier or current key holds (so a name being removed is never handed out at once). */
+function namer(prefix: string, earlier: [string, string][]): (key: string) => string {
+  const byKey = new Map(earlier);
+  const taken = new Set(earlier.map(([, name]) => name));
+  let next = 0;
+  return (key) => {
+    const kept = byKey.get(key);
+    if (kept !== undefined) return kept;
+    while (taken.has(`${prefix}${next}`)) next++;
+    const name = `${prefix}${next}`;
+    taken.add(name);
+    byKey.set(key, name);
+    return name;
   };
 }
 

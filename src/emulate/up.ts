@@ -1,22 +1,24 @@
-// Build an emulated lab: namespaces, fabric bridges and veths, then one holder process per
-// host (its own net, mount, uts, ipc and pid namespaces, running scripts/emulate/host-init.sh
-// as PID 1, which mounts the host's filesystem view and starts sshd, and FRR on the router).
-// state.json records every name before it is created, so down can undo a broken up.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+// Build an emulated lab, or reconcile a running one with its (changed) lab file: namespaces,
+// fabric bridges and veths, then one holder process per host (its own net, mount, uts, ipc and
+// pid namespaces, running scripts/emulate/host-init.sh as PID 1, which mounts the host's
+// filesystem view and starts sshd, and FRR on the router). state.json records every name
+// before it is created, so down can undo a broken up.
+import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Lab } from '../lab/types.js';
 import { teardown } from './down.js';
+import { hostStateOf, startHosts } from './host-life.js';
 import { fabricBatch, netnsAddBatch } from './files.js';
-import { ensureKeys, writeKnownHosts } from './keys.js';
+import { writeKnownHosts } from './keys.js';
 import { acquireLock } from './lock.js';
-import { hostDir, hostInitScript, labPaths, type LabPaths } from './paths.js';
+import { labPaths, type LabPaths } from './paths.js';
 import { preflight, type Tools } from './preflight.js';
-import { etcDirAttributes, lookupOwner, prepareHost, shadowFor, snapshotEtc, type PrepareContext } from './prepare.js';
-import { children, listNetns } from './proc.js';
+import { markOpaque, prepareContext, prepareHost, snapshotEtc } from './prepare.js';
+import { cgroupMountSpecs, hostCgroups } from './cgroups.js';
+import { listNetns } from './proc.js';
+import { reconcile } from './reconcile-run.js';
 import { mapLimit, must } from './run.js';
 import { labHealthy, readState, StateWriter, type EmuState, type HostState } from './state.js';
 import { fabricNetns, hostNetnsPrefix, topologyOf } from './topology.js';
@@ -35,26 +37,41 @@ export interface UpOptions {
 }
 
 export interface UpResult {
+  /** The lab was up and already as the file describes it: nothing was done. */
   already: boolean;
   /** An earlier up that had not finished (or a half-dead lab) was cleaned up first. */
   cleaned: boolean;
+  /** The lab was up and was changed to match the file (see `changes`). */
+  reconciled: boolean;
+  /** What a reconcile changed, one line each ("+ host w4 (node, 10.20.30.70)", ...). */
+  changes: string[];
   state: EmuState;
   ms: number;
   timings: Record<string, number>;
 }
 
-const READY_TIMEOUT_MS = 30_000;
-
 export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = performance.now();
   const tools = opts.tools ?? preflight(opts.env);
+  const cgroups = hostCgroups();
   const paths = labPaths(lab.name, opts.env);
   const log = opts.log ?? (() => undefined);
   const release = await acquireLock(paths, lab.name);
+  const result = (r: Omit<UpResult, 'ms' | 'cleaned' | 'reconciled' | 'changes' | 'already'> & Partial<UpResult>): UpResult => ({
+    already: false,
+    cleaned: false,
+    reconciled: false,
+    changes: [],
+    ...r,
+    ms: performance.now() - t0,
+  });
   try {
     const existing = await readState(paths.state);
-    if (existing && labHealthy(existing)) {
-      return { already: true, cleaned: false, state: existing, ms: performance.now() - t0, timings: {} };
+    const file = path.resolve(lab.file);
+    if (existing && existing.file !== file) throw otherFile(lab, existing.file, file);
+    if (existing && labHealthy(existing) && existing.sshPort === lab.ssh.port) {
+      const r = await reconcile(lab, existing, paths, tools, { concurrency: concurrencyOf(opts), log, ...(opts.env ? { env: opts.env } : {}) });
+      return result({ already: r.changes.length === 0, reconciled: r.changes.length > 0, changes: r.changes, state: existing, timings: r.timings });
     }
     let cleaned = false;
     const leftovers = listNetns().some((n) => n === fabricNetns(lab.name) || n.startsWith(hostNetnsPrefix(lab.name)));
@@ -65,13 +82,15 @@ export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResul
       );
     }
     if (existing) {
+      // A lab with a dead host, an unfinished up, or another SSH port (every sshd would
+      // change) is built again from nothing.
       log(`cleaning up what an earlier up of ${lab.name} left`);
       await teardown(lab.name, paths, tools.ip);
       cleaned = true;
     }
     try {
-      const { state, timings } = await build(lab, paths, tools, opts, log);
-      return { already: false, cleaned, state, ms: performance.now() - t0, timings };
+      const { state, timings } = await build(lab, paths, tools, cgroups, opts, log);
+      return result({ cleaned, state, timings });
     } catch (err) {
       if (!opts.keepOnFailure) await teardown(lab.name, paths, tools.ip).catch(() => undefined);
       throw err;
@@ -81,7 +100,17 @@ export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResul
   }
 }
 
-async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, log: (l: string) => void) {
+/** One state per lab name: a second checkout's lab of the same name is refused, not merged. */
+function otherFile(lab: Lab, running: string, wanted: string): UsageError {
+  return new UsageError(
+    `the emulated lab ${lab.name} is up, built from ${running}; ${wanted} has the same name`,
+    `labsmith down ${running} first, or give ${wanted} another name:, or run it with its own LABSMITH_STATE_DIR`,
+  );
+}
+
+const concurrencyOf = (opts: UpOptions) => opts.concurrency ?? Math.max(4, cpus().length * 4);
+
+async function build(lab: Lab, paths: LabPaths, tools: Tools, cgroups: EmuState['cgroups'], opts: UpOptions, log: (l: string) => void) {
   const timings: Record<string, number> = {};
   let mark = performance.now();
   const step = (name: string) => {
@@ -90,13 +119,9 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
     mark = now;
   };
   const topo = topologyOf(lab);
-  const concurrency = opts.concurrency ?? Math.max(4, cpus().length * 4);
+  const concurrency = concurrencyOf(opts);
 
-  const hosts: HostState[] = topo.hosts.map((h) => ({
-    ...h,
-    dir: hostDir(paths, h.name),
-    mounts: ['/etc (overlay)', '/opt', '/root', '/tmp', '/run', '/var', '/dev/shm (tmpfs)', '/ (read-only)'],
-  }));
+  const hosts: HostState[] = topo.hosts.map((h) => hostStateOf(paths, h));
   const state: EmuState = {
     version: 1,
     lab: lab.name,
@@ -111,6 +136,7 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
     uplink: topo.uplink,
     sshPort: lab.ssh.port,
     runTmpfs: (opts.env ?? process.env).LABSMITH_RUN_ON_DISK !== '1',
+    cgroups,
     hosts,
   };
   const writer = new StateWriter(paths.state, state);
@@ -123,8 +149,6 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
     // creation there is ~15x cheaper than on this disk, and down drops it in one umount.
     await must([tools.mount, '-t', 'tmpfs', '-o', 'mode=0700,size=50%', `lsm-run-${lab.name}`, paths.run]);
   }
-  const frr = lookupOwner(readFileSync('/etc/passwd', 'utf8'), readFileSync('/etc/group', 'utf8'), 'frr');
-  if (!frr) throw new Error('user frr not found in /etc/passwd (is the frr package installed?)');
   const lane = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     const out = await work();
@@ -136,18 +160,9 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   await settleAll([
     lane('etcSnapshot', () => snapshotEtc(tools.cp, paths.etcLower)),
     lane('keys+prepare', async () => {
-      const [, shadow, etcDirs] = await Promise.all([ensureKeys(tools.sshKeygen, paths, lab.name, topo.hosts, concurrency), shadowFor('/etc'), etcDirAttributes(['ssh', 'frr'])]);
-      const ctx: PrepareContext = {
-        paths,
-        sshd: tools.sshd,
-        frrDir: tools.frrDir,
-        sshPort: lab.ssh.port,
-        frr,
-        etcDirs,
-        ...(shadow ? { shadow } : {}),
-        authorizedKey: await readFile(paths.keyPub, 'utf8'),
-      };
+      const ctx = await prepareContext(lab, paths, tools, topo.hosts, concurrency, cgroupMountSpecs(cgroups.hierarchies));
       await mapLimit(hosts, concurrency, (h) => prepareHost(ctx, h, h.dir));
+      await markOpaque(tools.setfattr, hosts.map((h) => h.dir));
     }),
     lane('fabric', async () => {
       await must([tools.ip, '-batch', '-'], { input: netnsAddBatch(topo) });
@@ -156,12 +171,7 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   ]);
   step('prepare');
 
-  const script = hostInitScript();
-  await mapLimit(hosts, concurrency, async (h) => {
-    await startHost(tools, script, h, () => writer.save());
-    log(`${h.name}: up (${h.kind}, ${h.address})`);
-    opts.onHostReady?.(h);
-  });
+  await startHosts(tools, state, hosts, concurrency, () => writer.save(), opts, log);
   step('hosts');
 
   await writeKnownHosts(paths, topo.hosts, lab.ssh.port);
@@ -170,55 +180,6 @@ async function build(lab: Lab, paths: LabPaths, tools: Tools, opts: UpOptions, l
   await writer.save();
   step('finish');
   return { state, timings };
-}
-
-async function startHost(tools: Tools, script: string, h: HostState, save: () => Promise<void>): Promise<void> {
-  const logFile = path.join(h.dir, 'init.log');
-  const fh = await open(logFile, 'a', 0o600);
-  const argv = ['netns', 'exec', h.netns, tools.unshare, '--mount', '--uts', '--ipc', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--', tools.bash, script, h.dir];
-  let child;
-  try {
-    child = spawn(tools.ip, argv, {
-      detached: true,
-      stdio: ['ignore', fh.fd, fh.fd, 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', HOME: '/root' },
-    });
-  } finally {
-    await fh.close();
-  }
-  const holder = child.pid;
-  if (!holder) throw new Error(`${h.name}: could not start ${tools.ip} ${argv.join(' ')}`);
-  h.holderPid = holder;
-  await save();
-
-  const ready = child.stdio[3] as NodeJS.ReadableStream;
-  const message = await new Promise<string>((resolve) => {
-    let text = '';
-    const done = (m: string) => {
-      clearTimeout(timer);
-      resolve(m);
-    };
-    const timer = setTimeout(() => done(`error: not ready after ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
-    ready.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('\n')) done(text.trim());
-    });
-    ready.on('end', () => done(text.trim() || 'error: the host ended before it was ready'));
-    ready.on('error', () => done('error: lost the host'));
-    child.on('exit', (code, signal) => done(text.trim() || `error: the host ended (${signal ?? `exit ${code}`}) before it was ready`));
-  });
-  (ready as unknown as { destroy(): void }).destroy();
-  child.unref();
-  if (message !== 'ready') {
-    const tail = await readFile(logFile, 'utf8').then((t) => t.trim().split('\n').slice(-8).join('\n    ')).catch(() => '');
-    throw new Error(`${h.name}: ${message.replace(/^error: /, '')}${tail ? `\n    ${tail}` : ''}`);
-  }
-  for (let i = 0; i < 50 && !h.initPid; i++) {
-    h.initPid = children(holder)[0];
-    if (!h.initPid) await new Promise((r) => setTimeout(r, 10));
-  }
-  if (!h.initPid) throw new Error(`${h.name}: cannot find the host's PID 1 (child of ${holder})`);
-  await save();
 }
 
 /** Waits for every promise (none left running behind a failure), then throws the first error. */

@@ -11,6 +11,7 @@
 //   controller-manager runs each controller under its own service account (RBAC);
 //   NodeRestriction is on; the apiserver reaches kubelets by InternalIP and checks their
 //   serving certificates against the CA.
+import type { OsFamily } from '../lab/schema.js';
 import type { Lab, NodePlan } from '../lab/types.js';
 import { atLeast } from '../lab/version.js';
 
@@ -69,7 +70,10 @@ export function etcdCommand(lab: Lab, node: NodePlan): string {
   const k = lab.kubernetes;
   // Only the apiserver on this host talks to etcd, so it listens on loopback alone.
   const url = `http://127.0.0.1:${k.etcdPort}`;
-  return line(`${k.binDir}/etcd`, [`--name=${node.name}`, `--data-dir=${ETCD_DATA_DIR}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`]);
+  const flags = [`--name=${node.name}`, `--data-dir=${ETCD_DATA_DIR}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`];
+  // The legacy apiserver speaks etcd's v2 API only, which etcd 3.4 and 3.5 serve on request.
+  if (!isModern(lab)) flags.push('--enable-v2=true');
+  return line(`${k.binDir}/etcd`, flags);
 }
 
 export function apiserverCommand(lab: Lab): string {
@@ -190,12 +194,28 @@ export function dockerOptions(node: NodePlan): { bip: string; flags: string[]; d
   return { bip, flags: [`--bip=${bip}`, '--ip-masq=false', '--iptables=false'], daemonJson };
 }
 
-/** Legacy docker (1.x of 2015) runs as `docker -d`; modern docker as dockerd with daemon.json. */
-export function dockerCommand(lab: Lab): string {
-  return isModern(lab) ? '/usr/bin/dockerd' : '/usr/bin/docker -d $OPTIONS';
+/**
+ * Where the docker an OS family installs keeps its daemon: Debian's and Ubuntu's docker.io in
+ * /usr/sbin; on CentOS 7, docker-ce (the docker that still installs there and runs `dockerd`)
+ * in /usr/bin.
+ */
+export function dockerdPath(os: OsFamily): string {
+  return os === 'centos7' ? '/usr/bin/dockerd' : '/usr/sbin/dockerd';
 }
+
+/**
+ * Both dialects run dockerd (docker 1.12 and later; `docker -d` left docker in 1.10): legacy
+ * with its options from the environment file, as the 2015 units passed them; modern with
+ * /etc/docker/daemon.json.
+ */
+export function dockerCommand(lab: Lab, node: NodePlan): string {
+  return isModern(lab) ? dockerdPath(node.os) : `${dockerdPath(node.os)} $OPTIONS`;
+}
+
+/** Where cri-dockerd's packages (deb and rpm) install it. */
+export const CRI_DOCKERD_PATH = '/usr/bin/cri-dockerd';
 
 export function criDockerdCommand(): string {
   // socket-activated (fd://); no network plugin, so pods sit on docker0 as in the classic lab.
-  return '/usr/bin/cri-dockerd --container-runtime-endpoint=fd:// --network-plugin=';
+  return `${CRI_DOCKERD_PATH} --container-runtime-endpoint=fd:// --network-plugin=`;
 }

@@ -113,7 +113,7 @@ export function hostView(lab: Lab, node: NodePlan, pki?: LabPki): Record<string,
     view.docker = { options: docker.flags.join(' '), daemonJson: docker.daemonJson };
     view.forward = { chain: FORWARD_CHAIN, cidr: d.prefix.cidr };
     view.units = {
-      docker: { execStart: f.dockerCommand(lab) },
+      docker: { execStart: f.dockerCommand(lab, node) },
       criDockerd: { execStart: f.criDockerdCommand() },
       kubelet: { execStart: f.kubeletCommand(lab, node), runtime: flags.criDockerd ? 'cri-docker.service' : 'docker.service' },
       kubeProxy: { execStart: f.kubeProxyCommand(lab, node) },

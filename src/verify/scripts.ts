@@ -72,8 +72,18 @@ for f in /run/netns/${POD_NETNS_PREFIX}*; do
   [ -e "$f" ] || continue
   ns=\${f##*/}
   case "$wanted" in *" $ns "*) continue ;; esac
+  # The veth goes first: the namespace itself outlives its name while the old listener
+  # holds sockets in it, and its eth0 would go on answering for its address on docker0.
+  ip -n "$ns" link del dev eth0 2>/dev/null
   ip netns del "$ns" && echo "pod $ns removed" && restart=1
 done
+# A pod made, moved or removed leaves neighbour entries naming the old owner's MAC (in the
+# node's docker0 table and in the other pods'), and docker0's own MAC follows its ports:
+# forget them all, so the first probe resolves afresh instead of waiting for them to expire.
+if [ "$restart" = 1 ]; then
+  ip neigh flush dev docker0 2>/dev/null
+  for ns in $wanted; do ip -n "$ns" neigh flush all 2>/dev/null; done
+fi
 echo "@listener"
 # The running listener is kept when it serves exactly these pods with this code (its command
 # line says so: python3 -S listener.py PIDFILE CODE RESTART NETNS PORT...), without starting Python.
@@ -115,6 +125,7 @@ exec python3 -S -c "$src" "$@"
 export const CLEANUP_SCRIPT = `for f in /run/netns/${POD_NETNS_PREFIX}*; do
   [ -e "$f" ] || continue
   ns=\${f##*/}
+  ip -n "$ns" link del dev eth0 2>/dev/null
   ip netns del "$ns" && echo "removed $ns"
 done
 if [ -f ${VERIFY_RUN_DIR}/listener.pid ]; then

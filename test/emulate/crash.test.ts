@@ -21,7 +21,7 @@ test.after.always(async () => {
   for (const tl of made) await disposeLab(tl);
 });
 
-test.serial('down undoes an up that was killed after its first host started', async (t) => {
+test.serial('down undoes an up that was killed after its first host booted', async (t) => {
   const tl = await makeLab('kubernetes-101', 'killed');
   made.push(tl);
   const child = spawn(process.execPath, [CLI, 'emulate', 'up', '--concurrency', '1', tl.file], { env: tl.env, stdio: 'ignore' });
@@ -30,7 +30,7 @@ test.serial('down undoes an up that was killed after its first host started', as
   let started: number[] = [];
   for (;;) {
     const s = await readState(paths.state);
-    if (s && s.hosts.some((h) => h.initPid)) {
+    if (s && s.hosts.some((h) => h.bootedAt)) {
       child.kill('SIGKILL');
       started = s.hosts.flatMap((h) => (h.initPid ? [h.initPid] : []));
       break;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ExecutionContext } from 'ava';
 import { preflight } from '../../src/emulate/preflight.js';
+import { hostCgroups, labCgroupDir } from '../../src/emulate/cgroups.js';
 import { labPaths } from '../../src/emulate/paths.js';
 import { readState } from '../../src/emulate/state.js';
 import type { EmulatedTarget } from '../../src/emulate/targets.js';
@@ -105,6 +106,7 @@ export async function assertNothingRemains(t: ExecutionContext, tl: TestLab, rem
     }
   }
   t.deepEqual(procs, [], 'no process of the lab is left');
+  t.deepEqual(labCgroups(tl.name), [], 'no cgroup of the lab is left, in any hierarchy');
   t.deepEqual([...new Set(mounts)], [], 'no mount under the state dir is left, in any mount namespace');
   for (const pid of remembered) t.false(isAlive(pid), `process ${pid} started in the lab is gone`);
   t.false(existsSync(paths.run), 'runtime dir removed');
@@ -170,4 +172,10 @@ export async function disposeLab(tl: TestLab | undefined): Promise<void> {
   if (!tl) return;
   await emulateDown(tl.name, { env: tl.env }).catch(() => undefined);
   await rm(tl.dir, { recursive: true, force: true });
+}
+
+/** The lab's cgroup directories, in every hierarchy of this machine. */
+export function labCgroups(lab: string): string[] {
+  const { base, hierarchies } = hostCgroups();
+  return hierarchies.map((h) => labCgroupDir(h, base, lab)).filter((d) => existsSync(d));
 }

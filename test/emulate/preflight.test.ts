@@ -7,14 +7,15 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { checkPreflight, PROGRAMS } from '../../src/emulate/preflight.js';
+import { PACKAGE_ROOT } from '../../src/core/package-root.js';
+import { aptPackages, checkPreflight, ESSENTIAL_PACKAGES, parsePackageList, PROGRAMS } from '../../src/emulate/preflight.js';
 import { CLI, exampleLab } from '../helpers/paths.js';
 
 const everything = (f: string) => !f.includes('missing');
 const base = { platform: 'linux' as const, uid: 0, pathVar: '/usr/sbin:/usr/bin', frrDir: '/usr/lib/frr', passwd: 'root:x:0:0::/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nfrr:x:101:102::/nonexistent:/usr/sbin/nologin\n' };
 
 test('all present: tools resolved to absolute paths through PATH', (t) => {
-  const r = checkPreflight({ ...base, isExecutable: (f) => f.startsWith('/usr/bin/') || f.startsWith('/usr/lib/frr/') });
+  const r = checkPreflight({ ...base, isExecutable: (f) => f.startsWith('/usr/bin/') || f.startsWith('/usr/lib/frr/') || f === '/lib/systemd/systemd' });
   t.true(r.ok);
   if (r.ok) {
     t.is(r.tools.sshd, '/usr/bin/sshd');
@@ -81,4 +82,20 @@ test('the CLI run by a non-root user stops with exit 2 before changing anything'
   t.is(r.code, 2, r.stderr);
   t.regex(r.stderr, /needs root/);
   t.false(existsSync(state));
+});
+
+test('one package list: setup.sh installs scripts/apt-packages.txt, and it names every program the preflight looks for', async (t) => {
+  const list = aptPackages();
+  t.true(list.includes('python3'), 'verify runs python3 in the hosts');
+  for (const p of PROGRAMS) t.true(list.includes(p.pkg) || ESSENTIAL_PACKAGES.includes(p.pkg), `${p.pkg} (for ${p.name}) is in scripts/apt-packages.txt`);
+  t.true(list.includes('frr'));
+  // setup.sh reads the file with the same rules (comments, blank lines) and installs exactly that.
+  const r = await promisify(execFile)('bash', ['-c', `cd ${JSON.stringify(path.join(PACKAGE_ROOT))} && eval "$(sed -n '/^mapfile/p' scripts/setup.sh)" && printf '%s\\n' "\${PACKAGES[@]}"`]);
+  t.deepEqual(r.stdout.trim().split('\n'), list);
+  t.deepEqual(parsePackageList('# c\n a  # x\n\nb\n'), ['a', 'b']);
+});
+
+test('emulate --help prints the apt-get line with every package of the list', async (t) => {
+  const r = await promisify(execFile)(process.execPath, [CLI, 'emulate', '--help']);
+  t.true(r.stdout.includes(`apt-get install -y ${aptPackages().join(' ')}\n`), r.stdout);
 });

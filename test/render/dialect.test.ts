@@ -42,12 +42,21 @@ test('legacy: controller-manager, scheduler, kubelet and kube-proxy use the 2014
   for (const modern of ['--service-cluster-ip-range', '--etcd-servers', '--proxy-mode', '--kubeconfig', '--secure-port']) t.false(all.includes(modern), modern);
 });
 
+test('etcd: the legacy apiserver\'s v2 API is switched on (etcd 3.4/3.5 serve it only on request); modern needs none', (t) => {
+  const legacy = execStart(file(renderPlaceholder(labNamed('kubernetes-101')), 'kubmasta', unit('etcd.service')));
+  t.true(legacy.endsWith(' --enable-v2=true'), legacy);
+  const modern = execStart(file(renderPlaceholder(labNamed('service-routes')), 'master', unit('etcd.service')));
+  t.false(modern.includes('--enable-v2'), modern);
+});
+
 test('legacy: docker gets its docker0 options from /etc/sysconfig/docker on centos7', (t) => {
   const hosts = renderPlaceholder(labNamed('kubernetes-101'));
   t.true(file(hosts, 'kubminion1', '/etc/sysconfig/docker').includes("OPTIONS='--bip=10.10.10.1/24 --ip-masq=false --iptables=false'"));
   const docker = file(hosts, 'kubminion1', unit('docker.service'));
   t.true(docker.includes('EnvironmentFile=-/etc/sysconfig/docker\n'));
-  t.is(execStart(docker), '/usr/bin/docker -d $OPTIONS');
+  // dockerd (docker 1.12 and later: `docker -d` left in 1.10), where docker-ce keeps it on CentOS 7.
+  t.is(execStart(docker), '/usr/bin/dockerd $OPTIONS');
+  t.true(docker.includes('Type=notify\n'));
   t.false(hosts.some((h) => h.files.some((f) => f.path === '/etc/docker/daemon.json')));
 });
 
@@ -56,6 +65,8 @@ test('legacy on a networkd family keeps docker options in /etc/default/docker', 
   const hosts = renderPlaceholder(lab);
   t.true(file(hosts, 'kubminion2', '/etc/default/docker').includes('--bip=10.10.20.1/24'));
   t.true(file(hosts, 'kubminion2', unit('docker.service')).includes('EnvironmentFile=-/etc/default/docker\n'));
+  // Debian's and Ubuntu's docker.io keep dockerd in /usr/sbin.
+  t.is(execStart(file(hosts, 'kubminion2', unit('docker.service'))), '/usr/sbin/dockerd $OPTIONS');
 });
 
 test('modern 1.11: --service-cluster-ip-range, --etcd-servers, --secure-port, --proxy-mode, --cluster-cidr; dockershim', (t) => {

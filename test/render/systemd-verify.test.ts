@@ -18,7 +18,7 @@ import { runTool } from '../helpers/tools.js';
 
 const SYSTEM_UNITS = '/usr/lib/systemd/system';
 const KUBE_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'];
-const DISTRO_BINARIES = ['/usr/bin/docker', '/usr/bin/dockerd', '/usr/bin/cri-dockerd', '/bin/kill', '/usr/sbin/iptables', '/usr/sbin/iptables-restore'];
+const DISTRO_BINARIES = ['/usr/bin/docker', '/usr/bin/dockerd', '/usr/sbin/dockerd', '/usr/bin/cri-dockerd', '/bin/kill', '/usr/sbin/iptables', '/usr/sbin/iptables-restore'];
 
 function isUnit(p: string): boolean {
   return /^\/etc\/systemd\/system\/[^/]+\.(service|socket)$/.test(p);

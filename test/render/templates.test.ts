@@ -36,7 +36,7 @@ test('an #if on an unknown name is an error, not a silent false', (t) => {
   const s = scratch(t);
   s.change('templates/systemd/docker.service.hbs', '{{#if legacy}}', '{{#if legcy}}');
   const err = t.throws(() => s.renderer().renderLab(k101()), { instanceOf: TemplateError });
-  t.regex(err!.message, /^templates\/systemd\/docker\.service\.hbs:8: \{\{#if\}\} on an undefined value/);
+  t.regex(err!.message, /^templates\/systemd\/docker\.service\.hbs:9: \{\{#if\}\} on an undefined value/);
 });
 
 test('a Handlebars syntax error names the template file and line', (t) => {
