@@ -9,6 +9,7 @@ import { registerApply } from './apply.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 import { registerPki } from './pki.js';
+import { registerManifests } from './manifests.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerRoutes(program);
   registerPki(program);
+  registerManifests(program);
   registerApply(program);
   registerUp(program);
   registerVerify(program);

@@ -8,6 +8,7 @@
 // (verify's) are not Kubernetes pods and are left out.
 import { sha256 } from '../core/hash.js';
 import type { Lab, ProbePod, ServicePlan } from '../lab/types.js';
+import { workloadImage } from '../manifests/image.js';
 
 export const STANDIN_RELEASE_FILE = '.labsmith-standin.json';
 export const STANDIN_CLUSTER_PATH = '/etc/labsmith/cluster.json';
@@ -18,8 +19,6 @@ export const STANDIN_PROXY_PORTS_PATH = '/etc/labsmith/kube-proxy.json';
 /** The stand-in executables, one per binary name, in the package. */
 export const STANDIN_DIR = 'scripts/standins';
 export const STANDIN_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'cri-dockerd'] as const;
-/** The image a workload without one runs (the lab file names none). */
-export const DEFAULT_WORKLOAD_IMAGE = 'labsmith/web';
 
 export interface StandinPort {
   containerPort: number;
@@ -88,7 +87,7 @@ function containerPorts(pod: ProbePod, services: ServicePlan[]): StandinPort[] {
 export function standinCluster(lab: Lab): StandinCluster {
   const k = lab.kubernetes;
   const nodeAddress = new Map(lab.nodes.map((n) => [n.name, n.address]));
-  const images = new Map(lab.workloads.map((w) => [w.name, w.image ?? `${DEFAULT_WORKLOAD_IMAGE}:${w.port}`]));
+  const images = new Map(lab.workloads.map((w) => [w.name, workloadImage(w)]));
   const pods: StandinPod[] = lab.pods
     .filter((p) => p.workload !== undefined)
     .map((p) => ({
