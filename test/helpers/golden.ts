@@ -2,6 +2,7 @@
 //   test/golden/<lab>/<host>/<absolute path on the host>   file contents, byte for byte
 //   test/golden/<lab>/manifest.txt                         mode, owner, template, handlers per file
 //   test/golden/kubernetes-101/routes/<platform>.txt       `labsmith routes --platform <platform>`
+//   test/golden/<lab>/manifests/<file>                     `labsmith manifests`: the lab's API objects
 // `npm run golden` rewrites it (scripts/regen-golden.ts); review the change with git diff.
 // 1.x labs render with placeholderPki: PEM-shaped markers naming each certificate and key, so
 // the golden files hold no key material and do not change from run to run.
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { readLabText } from '../../src/lab/read.js';
 import { PLATFORMS } from '../../src/lab/schema.js';
 import type { Lab } from '../../src/lab/types.js';
+import { labManifests } from '../../src/manifests/index.js';
 import { needsPki, placeholderPki } from '../../src/pki/index.js';
 import { renderLab, renderRoutes } from '../../src/render/render.js';
 import type { Handler, HostRender } from '../../src/render/types.js';
@@ -57,10 +59,11 @@ export function goldenTree(): Map<string, string> {
   for (const { name, lab } of exampleLabs()) {
     const renders = renderPlaceholder(lab);
     for (const h of renders) {
-      if (h.host === 'routes') throw new Error(`lab ${name}: a host named "routes" would collide with the golden routes/ directory`);
+      if (h.host === 'routes' || h.host === 'manifests') throw new Error(`lab ${name}: a host named "${h.host}" would collide with the golden ${h.host}/ directory`);
       for (const f of h.files) tree.set(path.posix.join(name, h.host, f.path), f.content);
     }
     tree.set(path.posix.join(name, 'manifest.txt'), manifest(renders));
+    for (const m of labManifests(lab)) tree.set(path.posix.join(name, 'manifests', m.file), m.content);
     if (name === ROUTES_LAB) {
       for (const p of PLATFORMS) tree.set(path.posix.join(name, 'routes', `${p}.txt`), renderRoutes(lab, p));
     }

@@ -28,13 +28,16 @@ test('test/golden holds nothing that is no longer rendered', (t) => {
   t.deepEqual(stale, [], `stale golden files; ${HINT}`);
 });
 
-test('the golden set covers every example lab, every platform of kubernetes-101, and all three roles', (t) => {
+test('the golden set covers every example lab, every platform of kubernetes-101, all three roles, and each lab\'s manifests', (t) => {
   const rels = [...goldenTree().keys()];
   for (const lab of ['kubernetes-101', 'service-routes', 'nodeport']) t.true(rels.some((r) => r.startsWith(`${lab}/`)), lab);
   for (const p of ['ios', 'nxos', 'eos', 'junos', 'frr', 'vyos', 'linux', 'routeros']) t.true(rels.includes(`kubernetes-101/routes/${p}.txt`), p);
   t.true(rels.includes('kubernetes-101/mls/flash/labsmith-routes.cfg'));
   t.true(rels.includes('service-routes/mls/etc/frr/labsmith-routes.conf'));
   t.true(rels.includes('nodeport/core/etc/labsmith/routes.sh'));
+  t.true(rels.includes('kubernetes-101/manifests/2-replicationcontroller-web-controller-2.json'));
+  t.true(rels.includes('nodeport/manifests/2-deployment-nginx-deployment.yaml'));
+  t.true(rels.includes('service-routes/manifests/1-service-db-service.yaml'));
 });
 
 test('rendering is deterministic: two renders give the same bytes', (t) => {
