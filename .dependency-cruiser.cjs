@@ -1,7 +1,7 @@
 // The house rules for imports (docs/architecture.md): every folder of src/ imports only from
 // the folders below it, and nothing imports in a circle. `npm test` runs this check
 // (test/architecture/imports.test.ts); `npx depcruise src` runs it by hand.
-const LAYERS = ['core', 'lab', 'proxy', 'pki', 'render', 'remote', 'emulate', 'hosts', 'apply', 'verify', 'cli'];
+const LAYERS = ['core', 'lab', 'manifests', 'proxy', 'pki', 'render', 'remote', 'emulate', 'hosts', 'apply', 'verify', 'cli'];
 
 const upward = LAYERS.map((layer, i) => ({
   name: `${layer}-imports-only-downward`,

@@ -11,6 +11,7 @@ import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 import { registerPki } from './pki.js';
 import { registerPreflight } from './preflight.js';
+import { registerManifests } from './manifests.js';
 
 export function buildProgram(): Command {
   const program = new Command('labsmith')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPki(program);
   registerProxy(program);
   registerPreflight(program);
+  registerManifests(program);
   registerApply(program);
   registerUp(program);
   registerVerify(program);

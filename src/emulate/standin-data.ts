@@ -8,6 +8,7 @@
 // (verify's) are not Kubernetes pods and are left out.
 import { sha256 } from '../core/hash.js';
 import type { Lab, ProbePod, ServicePlan } from '../lab/types.js';
+import { containerImage } from '../manifests/image.js';
 
 export const STANDIN_RELEASE_FILE = '.labsmith-standin.json';
 export const STANDIN_CLUSTER_PATH = '/etc/labsmith/cluster.json';
@@ -18,8 +19,6 @@ export const STANDIN_PROXY_PORTS_PATH = '/etc/labsmith/kube-proxy.json';
 /** The stand-in executables, one per binary name, in the package. */
 export const STANDIN_DIR = 'scripts/standins';
 export const STANDIN_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'cri-dockerd'] as const;
-/** The image a workload without one runs (the lab file names none). */
-export const DEFAULT_WORKLOAD_IMAGE = 'labsmith/web';
 
 export interface StandinPort {
   containerPort: number;
@@ -103,7 +102,7 @@ export function standinCluster(lab: Lab): StandinCluster {
       labels: { ...p.labels },
       containers: workloads.get(p.workload!)!.containers.map((c) => ({
         name: c.name,
-        image: c.image ?? `${DEFAULT_WORKLOAD_IMAGE}:${c.port ?? 80}`,
+        image: containerImage(c),
         ports: containerPorts(p, c.port, lab.services),
       })),
     }));

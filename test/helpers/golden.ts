@@ -4,6 +4,7 @@
 //   test/golden/kubernetes-101/routes/<platform>.txt       `labsmith routes --platform <platform>`
 //   test/golden/<lab>/proxy/<minion>.restore.txt           `labsmith proxy --node <minion> --form restore`
 //     (the save form is the rendered /etc/labsmith/kube-proxy.rules of each minion)
+//   test/golden/<lab>/manifests/<file>                     `labsmith manifests`: the lab's API objects
 // `npm run golden` rewrites it (scripts/regen-golden.ts); review the change with git diff.
 // 1.x labs render with placeholderPki: PEM-shaped markers naming each certificate and key, so
 // the golden files hold no key material and do not change from run to run.
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { readLabText } from '../../src/lab/read.js';
 import { PLATFORMS } from '../../src/lab/schema.js';
 import type { Lab } from '../../src/lab/types.js';
+import { labManifests } from '../../src/manifests/index.js';
 import { needsPki, placeholderPki } from '../../src/pki/index.js';
 import { formatProgram, labProxyProgram, proxyNodes } from '../../src/proxy/index.js';
 import { renderLab, renderRoutes } from '../../src/render/render.js';
@@ -60,11 +62,12 @@ export function goldenTree(): Map<string, string> {
   for (const { name, lab } of exampleLabs()) {
     const renders = renderPlaceholder(lab);
     for (const h of renders) {
-      if (h.host === 'routes' || h.host === 'proxy') throw new Error(`lab ${name}: a host named "${h.host}" would collide with the golden ${h.host}/ directory`);
+      if (h.host === 'routes' || h.host === 'proxy' || h.host === 'manifests') throw new Error(`lab ${name}: a host named "${h.host}" would collide with the golden ${h.host}/ directory`);
       for (const f of h.files) tree.set(path.posix.join(name, h.host, f.path), f.content);
     }
     tree.set(path.posix.join(name, 'manifest.txt'), manifest(renders));
     for (const n of proxyNodes(lab)) tree.set(path.posix.join(name, 'proxy', `${n.name}.restore.txt`), formatProgram(labProxyProgram(lab, n.name), 'restore', lab.name));
+    for (const m of labManifests(lab)) tree.set(path.posix.join(name, 'manifests', m.file), m.content);
     if (name === ROUTES_LAB) {
       for (const p of PLATFORMS) tree.set(path.posix.join(name, 'routes', `${p}.txt`), renderRoutes(lab, p));
     }

@@ -28,7 +28,7 @@ test('test/golden holds nothing that is no longer rendered', (t) => {
   t.deepEqual(stale, [], `stale golden files; ${HINT}`);
 });
 
-test('the golden set covers every example lab, every platform of kubernetes-101, and all three roles', (t) => {
+test('the golden set covers every example lab, every platform of kubernetes-101, all three roles, and each lab\'s manifests', (t) => {
   const rels = [...goldenTree().keys()];
   for (const lab of ['kubernetes-101', 'service-routes', 'nodeport']) t.true(rels.some((r) => r.startsWith(`${lab}/`)), lab);
   for (const p of ['ios', 'nxos', 'eos', 'junos', 'frr', 'vyos', 'linux', 'routeros']) t.true(rels.includes(`kubernetes-101/routes/${p}.txt`), p);
@@ -39,6 +39,9 @@ test('the golden set covers every example lab, every platform of kubernetes-101,
   t.true(rels.includes('kubernetes-101/kubminion1/etc/labsmith/kube-proxy.rules'));
   t.true(rels.includes('service-routes/proxy/node-1.restore.txt'));
   t.false(rels.some((r) => r.startsWith('kubernetes-101/kubmasta/etc/labsmith/kube-proxy.rules')), 'masters run no kube-proxy');
+  t.true(rels.includes('kubernetes-101/manifests/2-replicationcontroller-web-controller-2.json'));
+  t.true(rels.includes('nodeport/manifests/2-deployment-nginx-deployment.yaml'));
+  t.true(rels.includes('service-routes/manifests/1-service-db-service.yaml'));
 });
 
 test('rendering is deterministic: two renders give the same bytes', (t) => {
