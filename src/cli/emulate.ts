@@ -1,17 +1,11 @@
 // labsmith emulate up|down|status|exec, and the lab-level up and down (emulate up now;
 // apply and verify join up as they land).
 import type { Command } from 'commander';
-import { parse } from 'yaml';
 import { readFile } from 'node:fs/promises';
-import { LabInputError } from '../lab/diagnostics.js';
-import { readLab } from '../lab/read.js';
-import type { Lab } from '../lab/types.js';
-import { emulateDown } from '../emulate/down.js';
-import { execInHost, runningHost } from '../emulate/exec.js';
-import { aptPackages, preflight } from '../emulate/preflight.js';
-import { emulateStatus, formatStatus } from '../emulate/status.js';
-import { emulateUp } from '../emulate/up.js';
 import { plural } from '../core/text.js';
+import { aptPackages, preflight } from '../emulate/preflight.js';
+import { LabInputError } from '../lab/diagnostics.js';
+import type { Lab } from '../lab/types.js';
 import { parseConcurrency } from './options.js';
 import { EXIT } from './errors.js';
 
@@ -52,6 +46,7 @@ export function registerEmulate(program: Command): void {
     .option('--json', 'one JSON document on stdout')
     .action(async (file: string, opts: { json?: boolean }) => {
       const name = await labName(file);
+      const { emulateStatus, formatStatus } = await import('../emulate/status.js');
       const s = await emulateStatus(name);
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else process.stdout.write(formatStatus(s));
@@ -67,6 +62,8 @@ export function registerEmulate(program: Command): void {
     .allowUnknownOption()
     .action(async (file: string, hostName: string, command: string[]) => {
       const tools = preflight();
+      const { readLab } = await import('../lab/read.js');
+      const { execInHost, runningHost } = await import('../emulate/exec.js');
       const { lab } = await readLab(file);
       const host = await runningHost(lab.name, hostName, file);
       process.exitCode = await execInHost(tools.nsenter, host, command.length ? command : ['bash', '-l']);
@@ -90,6 +87,9 @@ async function upAction(file: string, opts: { json?: boolean; concurrency?: numb
 /** emulate up, for `emulate up` and `up`: the lab, and what to print of it. */
 export async function buildEmulated(file: string, opts: { json?: boolean; concurrency?: number; keepOnFailure?: boolean }): Promise<{ lab: Lab; json: unknown; text: string }> {
   const tools = preflight();
+  const { readLab } = await import('../lab/read.js');
+  const { emulateUp } = await import('../emulate/up.js');
+  const { emulateStatus, formatStatus } = await import('../emulate/status.js');
   const { lab } = await readLab(file);
   const progress = !opts.json && process.stderr.isTTY;
   const r = await emulateUp(lab, {
@@ -115,6 +115,7 @@ export async function buildEmulated(file: string, opts: { json?: boolean; concur
 async function downAction(file: string, opts: { json?: boolean }): Promise<void> {
   const tools = preflight();
   const name = await labName(file);
+  const { emulateDown } = await import('../emulate/down.js');
   const r = await emulateDown(name, { ip: tools.ip });
   if (opts.json) process.stdout.write(JSON.stringify({ ...r, ms: Math.round(r.ms) }, null, 2) + '\n');
   else if (!r.found) process.stdout.write(`${name} is not up; nothing to do\n`);
@@ -125,11 +126,13 @@ async function downAction(file: string, opts: { json?: boolean }): Promise<void>
 /** The lab's name; down and status still work when the file no longer validates. */
 async function labName(file: string): Promise<string> {
   let lab: Lab;
+  const { readLab } = await import('../lab/read.js');
   try {
     lab = (await readLab(file)).lab;
     return lab.name;
   } catch (err) {
     if (!(err instanceof LabInputError)) throw err;
+    const { parse } = await import('yaml');
     const raw = parse(await readFile(file, 'utf8')) as { name?: unknown } | null;
     if (raw && typeof raw.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(raw.name)) return raw.name;
     throw err;
