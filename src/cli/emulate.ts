@@ -49,7 +49,7 @@ export function registerEmulate(program: Command): void {
       const { emulateStatus, formatStatus } = await import('../emulate/status.js');
       const s = await emulateStatus(name);
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-      else process.stdout.write(formatStatus(s));
+      else process.stdout.write(formatStatus(s, file));
       process.exitCode = s.status === 'up' ? EXIT.ok : EXIT.failed;
     });
 
@@ -105,7 +105,7 @@ export async function buildEmulated(file: string, opts: { json?: boolean; concur
       : r.reconciled
         ? `${lab.name}: reconciled with ${file} in ${(r.ms / 1000).toFixed(1)} s (${plural(r.changes.length, 'change')}; the rest kept running):\n${r.changes.map((c) => `  ${c}\n`).join('')}`
         : `${lab.name}: up in ${(r.ms / 1000).toFixed(1)} s (${r.state.hosts.length} hosts)${r.cleaned ? ', after cleaning up an earlier up' : ''}\n`,
-    formatStatus(status),
+    formatStatus(status, file),
     `  ssh key: ${r.state.stateDir}/id_ed25519   known_hosts: ${r.state.stateDir}/known_hosts\n`,
     `  run a command on a host: labsmith emulate exec ${file} ${r.state.hosts[1]?.name ?? r.state.hosts[0]!.name} -- CMD\n`,
   ].join('');

@@ -133,10 +133,11 @@ function readPid(file: string): number | undefined {
   }
 }
 
-export function formatStatus(s: LabStatus): string {
+/** The status as text; `file` (the lab file as the user named it) makes the hints runnable. */
+export function formatStatus(s: LabStatus, file = 'LAB'): string {
   const lines = [`lab ${s.lab}: ${s.status}${s.readyAt ? ` (since ${s.readyAt})` : ''}   state: ${s.stateDir}`];
   if (s.status === 'down') return lines.join('\n') + '\n';
-  if (s.status === 'partial') lines.push(`  an up did not finish or left namespaces behind: run labsmith down`);
+  if (s.status === 'partial') lines.push(`  an up did not finish or left namespaces behind: run labsmith down ${file}`);
   const w = Math.max(4, ...s.hosts.map((h) => h.name.length));
   lines.push(`  ${'host'.padEnd(w)}  ${'kind'.padEnd(7)}  ${'health'.padEnd(8)}  interfaces  daemons  memory (PSS; cgroup)`);
   for (const h of s.hosts) {
@@ -145,6 +146,6 @@ export function formatStatus(s: LabStatus): string {
     lines.push(`  ${h.name.padEnd(w)}  ${h.kind.padEnd(7)}  ${h.health.padEnd(8)}  ${addrs}  ${ds}  ${(h.pssKiB / 1024).toFixed(1)} MiB${h.cgroupKiB !== undefined ? `; ${(h.cgroupKiB / 1024).toFixed(1)} MiB` : ''}`);
     for (const p of h.problems) lines.push(`  ${''.padEnd(w)}  ! ${p}`);
   }
-  for (const n of s.leftoverNetns) lines.push(`  leftover namespace ${n} (labsmith down removes it)`);
+  for (const n of s.leftoverNetns) lines.push(`  leftover namespace ${n} (labsmith down ${file} removes it)`);
   return lines.join('\n') + '\n';
 }

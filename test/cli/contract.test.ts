@@ -2,8 +2,10 @@
 // output paths checked before any work, hints that run as printed.
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, exampleLab } from '../helpers/paths.js';
+import { CLI, exampleLab, ROOT } from '../helpers/paths.js';
 
 const run = async (args: string[], env: NodeJS.ProcessEnv = process.env) => {
   const t0 = performance.now();
@@ -49,4 +51,20 @@ test('render -o a path that is no directory: exit 2 before any work, naming it',
     t.regex(r.stderr, why);
     t.notRegex(r.stderr, /internal error|ENOTDIR/);
   }
+});
+
+test('labsmith is on PATH after the set-up (scripts/setup.sh), so hints run as printed', async (t) => {
+  const r = await promisify(execFile)('sh', ['-c', 'command -v labsmith && labsmith --help']).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? 'failed' }));
+  t.regex(r.stdout, /\/labsmith\n[\s\S]*Usage: labsmith/, `labsmith is not on PATH: run bash scripts/setup.sh (${r.stderr})`);
+});
+
+test('every command the README shows is one labsmith has', async (t) => {
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const help = (await run(['--help'])).stdout;
+  const commands = new Set([...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!));
+  // Commands in code: fenced blocks and the indented lines of the first section.
+  const code = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n') + readme.split('\n').filter((l) => l.startsWith('    ')).join('\n');
+  const shown = [...code.matchAll(/^\s*(?:bash scripts\/setup\.sh && )?(?:npx )?labsmith ([a-z]+)/gm)].map((m) => m[1]!);
+  t.true(shown.length > 10);
+  t.deepEqual([...new Set(shown.filter((c) => !commands.has(c)))], []);
 });
