@@ -16,11 +16,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { standinCluster, standinClusterJson, type StandinPod } from '../../src/emulate/standin-data.js';
 import type { Lab } from '../../src/lab/types.js';
+import { ensurePki } from '../../src/pki/index.js';
 import { renderLab } from '../../src/render/render.js';
 import { exampleLabs } from '../helpers/golden.js';
 import { edit, K101, readOk } from '../helpers/lab-text.js';
 import { ROOT } from '../helpers/paths.js';
-import { runTool } from '../helpers/tools.js';
 import { execLines, makeBinDir, startSandbox, stopInside, waitFor, type Sandbox } from './standins-helpers.js';
 
 const FETCH = path.join(ROOT, 'test', 'fixtures', 'standins', 'fetch.py');
@@ -236,25 +236,22 @@ test('legacy: the kubelet runs the classic lab\'s pods on docker at the planned 
   await assertPods(t, nd, 'kubernetes/pause:go');
 });
 
-/** A CA, the apiserver's serving certificate (for the master's address) and client certificates. */
-function makePki(dir: string, masterAddress: string) {
-  mkdirSync(dir, { recursive: true });
-  const ssl = (...args: string[]) => {
-    const r = runTool('openssl', args, 'openssl');
-    if (r.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-  };
-  const p = (f: string) => path.join(dir, f);
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '2', '-subj', '/CN=kubernetes');
-  const sign = (name: string, subj: string, ext?: string) => {
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', subj);
-    if (ext) writeFileSync(p(`${name}.ext`), ext);
-    ssl('x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p(`${name}.crt`), '-days', '2', ...(ext ? ['-extfile', p(`${name}.ext`)] : []));
-  };
-  sign('apiserver', '/CN=kube-apiserver', `subjectAltName=IP:${masterAddress},IP:127.0.0.1,DNS:kubernetes\n`);
-  sign('kubelet', '/O=system:nodes/CN=system:node:node-1');
-  sign('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client');
-  ssl('genrsa', '-out', p('sa.key'), '2048');
-  ssl('rsa', '-in', p('sa.key'), '-pubout', '-out', p('sa.pub'));
+/** The lab's own PKI (generated in memory), as labsmith renders it to the master and node-1,
+ * with the /etc/kubernetes tree moved to `k8s`; and the kubelet's client certificate taken
+ * out of its kubeconfig, for requests made as the kubelet. */
+async function renderedPki(l: Lab, k8s: string): Promise<void> {
+  const { pki } = await ensurePki(l, { write: false });
+  for (const h of renderLab(l, { pki }).filter((x) => x.host === 'control' || x.host === 'node-1')) {
+    for (const f of h.files.filter((x) => x.path.startsWith('/etc/kubernetes/'))) {
+      const local = path.join(k8s, f.path.slice('/etc/kubernetes/'.length));
+      mkdirSync(path.dirname(local), { recursive: true });
+      writeFileSync(local, f.content.split('/etc/kubernetes').join(k8s), { mode: f.mode });
+    }
+  }
+  const kubeconfig = readFileSync(path.join(k8s, 'kubelet.kubeconfig'), 'utf8');
+  const data = (key: string) => Buffer.from(new RegExp(`${key}: (\\S+)`).exec(kubeconfig)![1]!, 'base64').toString();
+  writeFileSync(path.join(k8s, 'pki', 'kubelet-client.crt'), data('client-certificate-data'));
+  writeFileSync(path.join(k8s, 'pki', 'kubelet-client.key'), data('client-key-data'), { mode: 0o600 });
 }
 
 test('1.28: over TLS and through cri-dockerd, the kubelet runs node-1\'s pod at its planned address', async (t) => {
@@ -262,10 +259,7 @@ test('1.28: over TLS and through cri-dockerd, the kubelet runs node-1\'s pod at 
   const l = lab('nodeport');
   const nd = await node(t, 'modern', l, 'node-1');
   const k8s = path.join(nd.sb.dir, 'kubernetes');
-  makePki(path.join(k8s, 'pki'), l.kubernetes.masterAddress);
-  // The kubeconfig is the one labsmith renders for node-1, its paths moved to this test's PKI.
-  const kubeconfig = renderLab(l).find((h) => h.host === 'node-1')!.files.find((f) => f.path === '/etc/kubernetes/kubelet.kubeconfig')!;
-  writeFileSync(path.join(k8s, 'kubelet.kubeconfig'), kubeconfig.content.split('/etc/kubernetes').join(k8s));
+  await renderedPki(l, k8s);
   const moves: [string, string][] = [['/etc/kubernetes', k8s]];
 
   nd.sb.start('apiserver', rendered(nd, 'control', 'kube-apiserver', moves), nd.env);
@@ -280,7 +274,7 @@ test('1.28: over TLS and through cri-dockerd, the kubelet runs node-1\'s pod at 
   const pki = (f: string) => path.join(k8s, 'pki', f);
   const anonymous = await fetch(nd, 'http', 'https://192.168.1.10:6443/api/v1/pods', pki('ca.crt'));
   t.true(anonymous.startsWith('403\n'), anonymous);
-  const list = await fetch(nd, 'http', 'https://192.168.1.10:6443/api/v1/namespaces/default/pods', pki('ca.crt'), pki('kubelet.crt'), pki('kubelet.key'));
+  const list = await fetch(nd, 'http', 'https://192.168.1.10:6443/api/v1/namespaces/default/pods', pki('ca.crt'), pki('kubelet-client.crt'), pki('kubelet-client.key'));
   t.true(list.startsWith('200\n'), list);
   const pod = JSON.parse(list.slice(4)).items.find((x: { metadata: { name: string } }) => x.metadata.name === 'nginx-deployment-0');
   t.deepEqual([pod.spec.nodeName, pod.status.phase, pod.status.podIP], ['node-1', 'Running', '10.42.0.2']);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { STANDIN_BINARIES, STANDIN_DIR, STANDIN_RELEASE_FILE, standinReleaseJson } from '../../src/emulate/standin-data.js';
 import type { Lab } from '../../src/lab/types.js';
-import { renderLab } from '../../src/render/render.js';
+import { renderPlaceholder } from '../helpers/golden.js';
 import { ROOT } from '../helpers/paths.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ export interface ExecLine {
 /** Every ExecStart= of a unit that starts a Kubernetes binary or cri-dockerd. */
 export function execLines(lab: Lab): ExecLine[] {
   const out: ExecLine[] = [];
-  for (const h of renderLab(lab)) {
+  for (const h of renderPlaceholder(lab)) {
     for (const f of h.files) {
       if (!/^\/etc\/systemd\/system\/.*\.service$/.test(f.path)) continue;
       for (const line of f.content.split('\n')) {
