@@ -1,4 +1,5 @@
-// Cold and no-op apply on the emulated lab (kubernetes-101 and a 50-node lab), with the
+// Cold and no-op apply on the emulated lab (kubernetes-101 and a 30-node lab: the largest a
+// stock machine boots, see src/emulate/limits.ts), with the
 // connections, remote commands and bytes they cost; and, for scale, what a bare
 // `ssh host true` to every host costs through the same proxy commands.
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ export interface ApplyRow {
 
 export async function benchApply(): Promise<ApplyRow[]> {
   const rows: ApplyRow[] = [];
-  for (const [label, text] of await benchCases([50])) {
+  for (const [label, text] of await benchCases([30])) {
     rows.push(
       await withEmulatedLab('apply', label, text, async (lab) => {
         const timed = async () => {

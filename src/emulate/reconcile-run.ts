@@ -10,6 +10,7 @@ import type { LabPaths } from './paths.js';
 import { markOpaque, prepareContext, prepareHost } from './prepare.js';
 import { cgroupMountSpecs } from './cgroups.js';
 import type { Tools } from './preflight.js';
+import { checkHostLimits } from './limits.js';
 import { planReconcile } from './reconcile.js';
 import { mapLimit, must } from './run.js';
 import { StateWriter, type EmuState, type HostState } from './state.js';
@@ -27,6 +28,7 @@ export async function reconcile(
   const plan = planReconcile(state, next);
   if (!plan.summary.length) return { changes: [], timings: {} };
   for (const line of plan.summary) opts.log(line);
+  checkHostLimits(plan.addHosts.length - plan.removeHosts.length);
 
   const writer = new StateWriter(paths.state, state);
   state.phase = 'starting';

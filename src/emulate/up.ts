@@ -20,7 +20,8 @@ import { cgroupMountSpecs, hostCgroups } from './cgroups.js';
 import { listNetns } from './proc.js';
 import { reconcile } from './reconcile-run.js';
 import { mapLimit, must } from './run.js';
-import { labHealthy, readState, StateWriter, type EmuState, type HostState } from './state.js';
+import { checkHostLimits } from './limits.js';
+import { hostAlive, labHealthy, readState, StateWriter, type EmuState, type HostState } from './state.js';
 import { fabricNetns, hostNetnsPrefix, topologyOf } from './topology.js';
 
 export interface UpOptions {
@@ -73,6 +74,8 @@ export async function emulateUp(lab: Lab, opts: UpOptions = {}): Promise<UpResul
       const r = await reconcile(lab, existing, paths, tools, { concurrency: concurrencyOf(opts), log, ...(opts.env ? { env: opts.env } : {}) });
       return result({ already: r.changes.length === 0, reconciled: r.changes.length > 0, changes: r.changes, state: existing, timings: r.timings });
     }
+    // Hosts of an earlier, broken up are ended before these boot.
+    checkHostLimits(topologyOf(lab).hosts.length - (existing ? existing.hosts.filter((h) => hostAlive(h)).length : 0));
     let cleaned = false;
     const leftovers = listNetns().some((n) => n === fabricNetns(lab.name) || n.startsWith(hostNetnsPrefix(lab.name)));
     if (!existing && leftovers) {

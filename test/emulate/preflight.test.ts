@@ -2,14 +2,16 @@
 // says what is missing and the apt-get line; exit 2.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../src/core/package-root.js';
 import { aptPackages, checkPreflight, ESSENTIAL_PACKAGES, parsePackageList, PROGRAMS } from '../../src/emulate/preflight.js';
 import { CLI, exampleLab } from '../helpers/paths.js';
+import { INOTIFY_PER_HOST, inotifyProblem, rootInotifyInstances } from '../../src/emulate/limits.js';
+import { generateLabYaml } from '../../bench/gen-lab.js';
 
 const everything = (f: string) => !f.includes('missing');
 const base = { platform: 'linux' as const, uid: 0, pathVar: '/usr/sbin:/usr/bin', frrDir: '/usr/lib/frr', passwd: 'root:x:0:0::/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nfrr:x:101:102::/nonexistent:/usr/sbin/nologin\n' };
@@ -98,4 +100,28 @@ test('one package list: setup.sh installs scripts/apt-packages.txt, and it names
 test('emulate --help prints the apt-get line with every package of the list', async (t) => {
   const r = await promisify(execFile)(process.execPath, [CLI, 'emulate', '--help']);
   t.true(r.stdout.includes(`apt-get install -y ${aptPackages().join(' ')}\n`), r.stdout);
+});
+
+test('inotify: each host\'s systemd needs three instances of root\'s fs.inotify.max_user_instances', (t) => {
+  t.is(inotifyProblem(42, 0, 128), undefined);
+  const p = inotifyProblem(52, 10, 128);
+  t.regex(p!, /^52 hosts need 156 inotify instances .* root has 118 of fs\.inotify\.max_user_instances=128 left \(10 in use\): 39 more hosts fit\. Raise it on this machine \(sysctl -w fs\.inotify\.max_user_instances=512\) or emulate a smaller lab$/);
+});
+
+test('a lab with more hosts than this machine can boot is refused before anything is made (exit 2)', async (t) => {
+  const max = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+  const nodes = Math.ceil((max - rootInotifyInstances()) / INOTIFY_PER_HOST) + 5;
+  const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-big-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'big.lab.yaml');
+  await writeFile(file, generateLabYaml(nodes).replace(/^name: .*$/m, `name: big${process.pid}`));
+  const state = path.join(dir, 'state');
+  const r = await promisify(execFile)(process.execPath, [CLI, 'emulate', 'up', file], { env: { ...process.env, LABSMITH_STATE_DIR: state }, maxBuffer: 1 << 24 }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr, /cannot boot the emulated hosts; nothing was changed: \d+ hosts need \d+ inotify instances/);
+  t.false(existsSync(path.join(state, `big${process.pid}`, 'state.json')));
+  t.false(existsSync(`/run/netns/lsm-big${process.pid}`));
 });
