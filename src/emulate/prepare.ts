@@ -3,7 +3,6 @@
 // /opt /var /root /tmp /run, with the skeleton the daemons need.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../core/package-root.js';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CRI_DOCKERD_PATH, dockerdPath } from '../render/flags.js';
@@ -214,16 +213,18 @@ export async function prepareContext(lab: Lab, paths: LabPaths, tools: Tools, ho
   const frr = lookupOwner(passwd, group, 'frr');
   if (!frr) throw new Error('user frr not found in /etc/passwd (is the frr package installed?)');
   const etcd = lookupOwner(passwd, group, 'etcd');
-  const [, shadow, etcDirs, standins] = await Promise.all([
+  const [, shadow, etcDirs] = await Promise.all([
     ensureKeys(tools.sshKeygen, paths, lab.name, hosts, concurrency),
     shadowFor('/etc'),
     etcDirAttributes(['ssh', 'frr', 'systemd', 'systemd/system', 'default']),
-    standinBinaries(),
   ]);
   return {
     cgroupMounts,
     ...(etcd ? { etcd } : {}),
-    binaries: [['etcd', tools.etcd], ...standins],
+    // The Kubernetes stand-ins (scripts/standins/) join etcd here once the emulated lab gives
+    // them what they read (their release file, the master's cluster data) and verify probes
+    // from the pods their kubelet runs: until then the kube units find no binary (203/EXEC).
+    binaries: [['etcd', tools.etcd]],
     random: () => randomBytes(16),
     paths,
     sshd: tools.sshd,
@@ -236,18 +237,6 @@ export async function prepareContext(lab: Lab, paths: LabPaths, tools: Tools, ho
   };
 }
 
-
-/** The Kubernetes stand-ins shipped in scripts/standins/ (one executable per binary name),
- * linked read-only into every node's binDir; none yet, none linked. */
-export async function standinBinaries(dir = packagePath('scripts', 'standins')): Promise<[string, string][]> {
-  const out: [string, string][] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (!e.isFile()) continue;
-    const st = await stat(path.join(dir, e.name));
-    if (st.mode & 0o111) out.push([e.name, path.join(dir, e.name)]);
-  }
-  return out.sort((a, b) => a[0].localeCompare(b[0]));
-}
 
 /** Makes every prepared host's .wants directories opaque (one setfattr for all): the host's
  * systemd sees its own links there, not the machine's. */

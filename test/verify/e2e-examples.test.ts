@@ -3,11 +3,10 @@
 // kube-proxy's make layer 5 probe the service IP and the NodePorts, and a node without them
 // is named.
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { packagePath } from '../../src/core/package-root.js';
 import { cli, disposeLab, makeLab, requireEmulation, type TestLab } from '../emulate/helpers.js';
 import { LAB_DIR } from '../helpers/paths.js';
 import { emulatedPythonProblem } from '../../src/verify/run.js';
@@ -41,10 +40,9 @@ async function upAndApply(example: string, tag: string): Promise<TestLab> {
 }
 
 /** The emulated hosts run the units for real. cri-dockerd is no Debian package: until the
- * package ships its stand-in (scripts/standins/cri-dockerd), a 1.24+ lab's apply fails at
- * exactly that restart, after docker and every file are in place; nothing else may fail. */
+ * emulated lab installs its stand-in (scripts/standins/cri-dockerd), a 1.24+ lab's apply fails
+ * at exactly that restart, after docker and every file are in place; nothing else may fail. */
 function onlyCriDockerdMissing(json: string): boolean {
-  if (existsSync(packagePath('scripts', 'standins', 'cri-dockerd'))) return false;
   const report = JSON.parse(json) as { hosts: { status: string; handlers: string[]; error?: { message: string } }[] };
   const failed = report.hosts.filter((h) => h.status === 'failed');
   return failed.length > 0 && failed.every((h) => /Job for cri-docker\.service failed/.test(h.error?.message ?? ''));
