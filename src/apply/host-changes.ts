@@ -64,7 +64,7 @@ export function planFiles(render: HostRender, facts: NodeFacts): Pick<HostChange
 export function planNode(render: HostRender, node: LabNode, facts: NodeFacts): HostChanges {
   const files = planFiles(render, facts);
   // A docker restarted from the options just written makes docker0 with its bip itself.
-  const live = liveChanges(node, facts, { dockerConverges: files.restarts.includes('docker.service') });
+  const live = [...kernelChanges(files.files), ...liveChanges(node, facts, { dockerConverges: files.restarts.includes('docker.service') })];
   return {
     host: render.host,
     role: render.role,
@@ -88,6 +88,31 @@ export function planRouter(render: HostRender, facts: NodeFacts, platform: PushP
 }
 
 const forwardingOn = ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'];
+
+// Loads each module a modules-load.d file lists unless it is there already: loaded, or built
+// into the kernel, which /sys/module does not always show (a built-in br_netfilter shows only
+// as /proc/sys/net/bridge).
+const MODULES_SCRIPT = [
+  'while read -r m _; do',
+  '  case "$m" in ""|"#"*|";"*) continue ;; esac',
+  '  [ -d "/sys/module/$m" ] && continue',
+  '  [ "$m" = br_netfilter ] && [ -d /proc/sys/net/bridge ] && continue',
+  '  modprobe -- "$m" || exit 1',
+  'done <"$1"',
+].join('\n');
+
+/** The kernel settings of the files written: each sysctl file applied, each module file's
+ * modules loaded, once per file, in file order. */
+export function kernelChanges(files: readonly FileChange[]): { description: string; argv: string[] }[] {
+  return files.flatMap(({ file }) =>
+    file.notifies.flatMap((h) => {
+      if (h.kind !== 'network') return [];
+      if (h.what === 'sysctl') return [{ description: `apply ${file.path}`, argv: ['sysctl', '-q', '-p', file.path] }];
+      if (h.what === 'modules') return [{ description: `load the modules of ${file.path}`, argv: ['sh', '-c', MODULES_SCRIPT, 'labsmith-modules', file.path] }];
+      return [];
+    }),
+  );
+}
 
 // The live state the rendered files describe, converged without a reboot. docker0 is made
 // here only where no docker restart will make it: no systemd to run the handler, or docker

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { OS_FAMILIES, PLATFORMS, type OsFamily, type Platform } from '../lab/schema.js';
-import type { Handler } from './types.js';
+import type { Handler, NetworkHandler } from './types.js';
 
 export type PlaybookRole = 'master' | 'minion' | 'router';
 export const PLAYBOOK_ROLES: readonly PlaybookRole[] = ['master', 'minion', 'router'];
@@ -20,8 +20,8 @@ export class PlaybookError extends Error {
 
 const perOs = <T extends z.ZodType>(t: T) => z.union([t, z.partialRecord(z.enum(OS_FAMILIES), t)]);
 const absolute = z.string().regex(/^\/[A-Za-z0-9._/@-]*$/, { message: 'must be an absolute path' });
-const handler = z.string().regex(/^(daemon-reload|restart [A-Za-z0-9@._-]+\.(service|socket)|network (docker0|forwarding|default-route))$/, {
-  message: 'must be "daemon-reload", "restart <unit>.service|.socket" or "network docker0|forwarding|default-route"',
+const handler = z.string().regex(/^(daemon-reload|restart [A-Za-z0-9@._-]+\.(service|socket)|network (docker0|forwarding|default-route|sysctl|modules))$/, {
+  message: 'must be "daemon-reload", "restart <unit>.service|.socket" or "network docker0|forwarding|default-route|sysctl|modules"',
 });
 
 const entrySchema = z.strictObject({
@@ -117,7 +117,7 @@ export function parseHandler(text: string): Handler {
   if (text === 'daemon-reload') return { kind: 'daemon-reload' };
   const [verb, arg] = text.split(' ') as [string, string];
   if (verb === 'restart') return { kind: 'restart', unit: arg };
-  return { kind: 'network', what: arg as 'docker0' | 'forwarding' | 'default-route' };
+  return { kind: 'network', what: arg as NetworkHandler };
 }
 
 function loadPlaybook(file: string): PlaybookEntry[] {

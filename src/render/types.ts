@@ -5,7 +5,13 @@
 export type Handler =
   | { kind: 'daemon-reload' }
   | { kind: 'restart'; unit: string }
-  | { kind: 'network'; what: 'docker0' | 'forwarding' | 'default-route' };
+  | { kind: 'network'; what: NetworkHandler };
+
+/** Live changes apply makes without a reboot: docker0, forwarding and the default route from
+ * the host's facts; `sysctl` and `modules` apply the file that notified them (sysctl -p; modprobe
+ * of each listed module that is not loaded or built in), where a restart of systemd's own
+ * oneshot units would re-apply every file and needs a systemd that may load modules. */
+export type NetworkHandler = 'docker0' | 'forwarding' | 'default-route' | 'sysctl' | 'modules';
 
 export interface RenderedFile {
   /** Absolute path on the host. */

@@ -138,9 +138,10 @@ test.serial('changing one pod CIDR changes exactly the files and routes that dep
   const changed = report.hosts.flatMap((h) => [...h.created, ...h.updated].map((p) => `${h.host}:${p}`)).sort();
   t.deepEqual(changed, expected);
   t.deepEqual(report.hosts.filter((h) => h.status === 'changed').map((h) => h.host).sort(), ['kubminion2', 'mls']);
-  // dockerd, restarted with the new bip, moves docker0 itself: no live change, no other restart.
+  // dockerd, restarted with the new bip, moves docker0 itself: no live change; the FORWARD
+  // accept rules follow the new pod CIDR; nothing else restarts.
   t.deepEqual(host(report, 'kubminion2').live, []);
-  t.deepEqual(host(report, 'kubminion2').handlers, ['restart docker.service']);
+  t.deepEqual(host(report, 'kubminion2').handlers, ['restart docker.service', 'restart labsmith-forward.service']);
   t.is((await inHost('kubminion2', 'sh', '-c', "ip -4 -o addr show dev docker0 | awk '{print $4}'")).stdout.trim(), '10.10.40.1/24');
   t.deepEqual(host(report, 'mls').live, ['add route 10.10.40.0/24 via 10.20.30.63 (kubminion2)', 'remove route 10.10.20.0/24 via 10.20.30.63 (no longer in the lab)']);
   t.deepEqual(await mlsRoutes(), ['10.10.10.0/24 via 10.20.30.62', '10.10.30.0/24 via 192.168.10.64', '10.10.40.0/24 via 10.20.30.63']);

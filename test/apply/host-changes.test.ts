@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { NodeFacts } from '../../src/apply/facts-parse.js';
-import { liveChanges, planNode } from '../../src/apply/host-changes.js';
+import { kernelChanges, liveChanges, planNode } from '../../src/apply/host-changes.js';
 import { sha256 } from '../../src/core/hash.js';
 import { restartOrder } from '../../src/apply/restart-order.js';
 import type { HostRender } from '../../src/render/types.js';
@@ -85,4 +85,17 @@ test('restart order follows the dependencies', (t) => {
   t.deepEqual(restartOrder(['kube-proxy', 'kubelet.service', 'docker', 'kube-scheduler', 'etcd', 'kube-apiserver', 'kube-controller-manager']), [
     'etcd.service', 'kube-apiserver.service', 'kube-controller-manager.service', 'kube-scheduler.service', 'docker.service', 'kubelet.service', 'kube-proxy.service',
   ]);
+});
+
+test('kernel settings: a sysctl file is applied with sysctl -p, a modules file loads only what is not there yet', (t) => {
+  const file = (path: string, what: 'sysctl' | 'modules') => ({ path, content: 'x\n', mode: 0o644, owner: 'root', group: 'root', template: 't', notifies: [{ kind: 'network' as const, what }] });
+  const changes = kernelChanges([
+    { action: 'create', file: file('/etc/sysctl.d/90-labsmith-bridge-nf.conf', 'sysctl'), reasons: ['content'] },
+    { action: 'update', file: file('/etc/modules-load.d/labsmith-br_netfilter.conf', 'modules'), reasons: ['content'] },
+  ]);
+  t.deepEqual(changes.map((c) => c.description), ['apply /etc/sysctl.d/90-labsmith-bridge-nf.conf', 'load the modules of /etc/modules-load.d/labsmith-br_netfilter.conf']);
+  t.deepEqual(changes[0]!.argv, ['sysctl', '-q', '-p', '/etc/sysctl.d/90-labsmith-bridge-nf.conf']);
+  // The module list travels as a file argument, never as shell text.
+  t.deepEqual(changes[1]!.argv.slice(0, 2), ['sh', '-c']);
+  t.deepEqual(changes[1]!.argv.slice(3), ['labsmith-modules', '/etc/modules-load.d/labsmith-br_netfilter.conf']);
 });

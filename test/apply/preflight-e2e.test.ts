@@ -30,7 +30,7 @@ test.serial('preflight --emulated: one command per node, the table, each fix, ex
   const of = (host: string, check: string) => rep.checks.find((c) => c.host === host && c.check === check);
   for (const n of ['kubmasta', 'kubminion1', 'kubminion2', 'kubminion3']) {
     t.like(of(n, 'os'), { status: 'warn', detail: 'emulated host is debian12, the lab says centos7: family not checked' });
-    t.like(of(n, 'systemd'), { status: 'warn' });
+    t.like(of(n, 'systemd'), { status: 'ok' }, 'the emulated hosts boot systemd');
     t.like(of(n, 'clock'), { status: 'ok' });
     t.like(of(n, 'swap'), { status: 'ok' });
   }

@@ -102,7 +102,7 @@ test.serial('apply runs the handlers: docker makes docker0 with the bip, etcd ru
   t.true(first.ok);
   for (const h of first.hosts) t.deepEqual(h.skipped, [], `${h.host}: no handler skipped`);
   const m1 = first.hosts.find((h) => h.host === 'kubminion1')!;
-  t.deepEqual(m1.handlers, ['daemon-reload', 'restart docker.service', 'restart kubelet.service', 'restart kube-proxy.service']);
+  t.deepEqual(m1.handlers, ['daemon-reload', 'restart docker.service', 'restart labsmith-forward.service', 'restart kubelet.service', 'restart kube-proxy.service']);
   t.false(m1.live.some((l) => l.includes('docker0')), `docker0 is docker's to make: ${m1.live.join('; ')}`);
   const master = first.hosts.find((h) => h.host === 'kubmasta')!;
   t.deepEqual(master.handlers, ['daemon-reload', 'restart etcd.service', 'restart kube-apiserver.service', 'restart kube-controller-manager.service', 'restart kube-scheduler.service']);
@@ -130,12 +130,12 @@ test.serial('apply runs the handlers: docker makes docker0 with the bip, etcd ru
   t.deepEqual(started('kubminion2', ['docker.service']), before.m2);
 });
 
-test.serial('a pod CIDR changed: apply restarts docker there and nothing else, and dockerd moves docker0', async (t) => {
+test.serial('a pod CIDR changed: apply restarts docker and the FORWARD rules there and nothing else, and dockerd moves docker0', async (t) => {
   const before = { m1: started('kubminion1', ['docker.service', 'kubelet.service']), m2: started('kubminion2', ['docker.service']), master: started('kubmasta', ['etcd.service']) };
   await writeFile(tl.file, (await readFile(tl.file, 'utf8')).replace('podCidr: 10.10.10.0/24', 'podCidr: 10.10.60.0/24'));
   const r = await applyJson();
   const m1 = r.hosts.find((h) => h.host === 'kubminion1')!;
-  t.deepEqual(m1.handlers, ['restart docker.service']);
+  t.deepEqual(m1.handlers, ['restart docker.service', 'restart labsmith-forward.service']);
   t.deepEqual(m1.live, [], 'no live docker0 change: docker makes it');
   for (const h of r.hosts.filter((x) => x.host !== 'kubminion1')) t.deepEqual(h.handlers, [], `${h.host}: nothing restarted`);
   const after = started('kubminion1', ['docker.service', 'kubelet.service']);
