@@ -1,24 +1,15 @@
 // `labsmith manifests` as a user runs it: the default directory, the listing, --json, the
 // output directory checked before any work, files of an earlier run named, bad input exit 2.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 import { edit, K101 } from '../helpers/lab-text.js';
-import { CLI, exampleLab } from '../helpers/paths.js';
+import { exampleLab } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const run = async (args: string[], cwd?: string) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], cwd ? { cwd } : {});
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[], cwd?: string) => runCli(args, cwd ? { cwd } : {});
 
 const scratch = async (t: { teardown(fn: () => Promise<void>): void }) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-manifests-cli-'));

@@ -1,22 +1,13 @@
 // The validate command as a user runs it: exit codes, stderr format, no stack traces.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { edit, K101 } from '../helpers/lab-text.js';
-import { CLI, exampleLab } from '../helpers/paths.js';
+import { exampleLab } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const run = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[]) => runCli(args);
 
 const dirs: string[] = [];
 test.after.always(async () => {

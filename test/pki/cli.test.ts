@@ -1,22 +1,13 @@
 // `labsmith pki` as a user runs it: lists every certificate with subject, SANs and expiry,
 // creates then keeps, renews a re-addressed node's, and never prints key material.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { CLI, exampleLab } from '../helpers/paths.js';
+import { exampleLab } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 import { scratchLab, snapshot } from './helpers.js';
 
-const run = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[]) => runCli(args);
 
 interface PkiJson {
   lab: string;

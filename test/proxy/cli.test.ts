@@ -1,19 +1,10 @@
 // `labsmith proxy` as a user runs it.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { CLI, exampleLab, ROOT } from '../helpers/paths.js';
+import { exampleLab, ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const run = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[]) => runCli(args);
 
 test('prints the save form by default: what the rendered reference file holds', async (t) => {
   const r = await run(['proxy', exampleLab('kubernetes-101'), '--node', 'kubminion1']);

@@ -1,22 +1,13 @@
 // `labsmith render` and `labsmith routes` as a user runs them.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { CLI, exampleLab, ROOT } from '../helpers/paths.js';
+import { exampleLab, ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 
-const run = async (args: string[], cwd?: string) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], cwd ? { cwd } : {});
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[], cwd?: string) => runCli(args, cwd ? { cwd } : {});
 
 const scratch = async (t: { teardown(fn: () => Promise<void>): void }) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'labsmith-render-cli-'));
