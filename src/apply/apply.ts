@@ -130,7 +130,7 @@ async function manualRouter(lab: Lab, render: HostRender, dryRun: boolean): Prom
     live: [],
     handlers: [],
     skipped: [],
-    manual: { path: local, note: `labsmith cannot push to a ${lab.router.platform} switch: paste ${local} into ${render.host}'s configuration (labsmith routes ${lab.file} prints it too)` },
+    manual: { path: local, note: `labsmith cannot push to a ${lab.router.platform} switch: ${howToLoad(lab.router.platform, local, render.host)} (labsmith routes ${lab.file} prints it too)` },
   };
 }
 
@@ -147,4 +147,11 @@ function totals(results: ApplyHostResult[]): ApplyReport['totals'] {
     commands: sum((c) => c.commands),
     bytesSent: sum((c) => c.bytesSent),
   };
+}
+
+/** How the file written for a switch labsmith cannot push is loaded there. */
+function howToLoad(platform: string, file: string, host: string): string {
+  // Junos takes set and delete lines with `load set`, which does not commit.
+  if (platform === 'junos') return `copy ${file} to ${host}, then in configuration mode: load set ${path.posix.basename(file)}, and commit`;
+  return `paste ${file} into ${host}'s configuration`;
 }

@@ -2,7 +2,7 @@
 // No host is contacted: --only names just the switch.
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { labHosts } from '../../src/hosts/lab-hosts.js';
@@ -54,4 +54,13 @@ test('a physical lab is reached at its own addresses with its ssh settings, know
   t.deepEqual(targets.map((x) => `${x.host} ${x.user}@${x.address}:${x.port}`), ['kubmasta root@10.20.30.61:22', 'kubminion1 root@10.20.30.62:22', 'kubminion2 root@10.20.30.63:22', 'kubminion3 root@192.168.10.64:22']);
   t.is(targets[0]!.knownHostsPath, path.join(dir, '.labsmith/kubernetes-101/known_hosts'));
   t.is(targets[0]!.proxyCommand, undefined);
+});
+
+test.serial('a Junos switch: apply says to load set the file and commit it', async (t) => {
+  const junos = path.join(dir, 'junos.lab.yaml');
+  await writeFile(junos, readFileSync(file, 'utf8').replace('platform: ios', 'platform: junos'));
+  const r = await cli(['apply', junos, '--only', 'mls', '--json'], process.env);
+  t.is(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  t.regex(doc.hosts[0].manual.note, /cannot push to a junos switch: copy .*labsmith-routes\.set to mls, then in configuration mode: load set labsmith-routes\.set, and commit/);
 });
