@@ -7,7 +7,7 @@ import type { Lab } from '../lab/types.js';
 import { labPaths } from './paths.js';
 import { preflightError } from './preflight.js';
 import { notUp } from './exec.js';
-import { hostAlive, readState } from './state.js';
+import { hostAlive, readState, type EmuState } from './state.js';
 import type { HostKind } from './topology.js';
 
 export interface EmulatedTarget {
@@ -30,9 +30,9 @@ export interface EmulatedTarget {
 
 /** One target per host (router first, then the nodes in lab order, then outside). Throws a
  * UsageError (exit 2) when the lab is not up or a host is not running. */
-export async function emulatedTargets(lab: Lab, env: NodeJS.ProcessEnv = process.env): Promise<EmulatedTarget[]> {
+export async function emulatedTargets(lab: Lab, env: NodeJS.ProcessEnv = process.env, known?: EmuState): Promise<EmulatedTarget[]> {
   const paths = labPaths(lab.name, env);
-  const state = await readState(paths.state);
+  const state = known ?? (await readState(paths.state));
   if (!state || state.phase !== 'up') throw notUp(lab.name, lab.file);
   const dead = state.hosts.filter((h) => !hostAlive(h)).map((h) => h.name);
   if (dead.length) throw new UsageError(`lab ${lab.name} is up but ${dead.join(', ')} ${dead.length === 1 ? 'is' : 'are'} not running`, `labsmith down ${lab.file} && labsmith up ${lab.file}`);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { labPaths } from '../emulate/paths.js';
-import { labHealthy, readState } from '../emulate/state.js';
+import { labHealthy, readState, type EmuState } from '../emulate/state.js';
 import { emulatedTargets } from '../emulate/targets.js';
 import type { Lab } from '../lab/types.js';
 import type { RemoteTarget } from '../remote/target.js';
@@ -29,8 +29,10 @@ export interface LabHostsOptions {
 export async function labHosts(lab: Lab, opts: LabHostsOptions): Promise<LabHost[]> {
   const roleOf = (host: string): HostRole => (host === lab.router.name ? 'router' : (lab.nodes.find((n) => n.name === host)?.role ?? 'outside'));
   if (opts.emulated) {
-    const all = await emulatedTargets(lab, opts.env);
-    await checkEmulatedAgainstLab(lab, all.map((t) => t.host), opts.env);
+    // One read of the state: the targets come from it, and it is checked against the file.
+    const state = await readState(labPaths(lab.name, opts.env).state);
+    const all = await emulatedTargets(lab, opts.env, state);
+    checkEmulatedAgainstLab(lab, all.map((t) => t.host), state);
     return all
       .filter((t) => (t.kind === 'router' ? opts.router : t.kind === 'outside' ? Boolean(opts.outside) : true))
       .map((t) => ({ host: t.host, address: t.address, port: t.port, user: t.user, privateKeyPath: t.privateKeyPath, knownHostsPath: t.knownHostsPath, proxyCommand: t.proxyCommand, role: t.kind === 'outside' ? 'outside' : roleOf(t.host) }));
@@ -43,8 +45,7 @@ export async function labHosts(lab: Lab, opts: LabHostsOptions): Promise<LabHost
 
 /** The running emulated lab must be this file's and have this file's hosts: otherwise apply
  * would push to hosts that are not there and verify would probe them. */
-async function checkEmulatedAgainstLab(lab: Lab, running: string[], env?: NodeJS.ProcessEnv): Promise<void> {
-  const state = await readState(labPaths(lab.name, env).state);
+function checkEmulatedAgainstLab(lab: Lab, running: string[], state: EmuState | undefined): void {
   const file = path.resolve(lab.file);
   if (state?.file && state.file !== file) {
     throw new UsageError(`the emulated lab ${lab.name} was built from ${state.file}, not from ${file}`, `two lab files share the name ${lab.name}: rename one, or take the other down with labsmith down ${state.file}`);

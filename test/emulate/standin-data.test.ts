@@ -5,7 +5,7 @@ import { standinCluster, standinClusterJson, standinReleaseJson } from '../../sr
 import { exampleLabs } from '../helpers/golden.js';
 import { readFileSync } from 'node:fs';
 import { readLabText } from '../../src/lab/read.js';
-import { edit, K101, readOk } from '../helpers/lab-text.js';
+import { edit, K101, readOk, WEB_POD_CONTAINERS } from '../helpers/lab-text.js';
 import { exampleLab } from '../helpers/paths.js';
 
 const lab = (name: string) => exampleLabs().find((l) => l.name === name)!.lab;
@@ -70,9 +70,7 @@ test('a pod of two containers is one pod of two containers; every port of a serv
       '  - name: webpod',
       '    replicas: 1',
       '    labels: { app: web }',
-      '    containers:',
-      '      - { name: webpod80, image: jonlangemak/docker:web_container_80, port: 80 }',
-      '      - { name: webpod8080, image: jonlangemak/docker:web_container_8080, port: 8080 }',
+      ...WEB_POD_CONTAINERS,
       '',
     ].join('\n'))
     .replace(/services:\n[\s\S]*?\nworkloads:/, [

@@ -29,3 +29,11 @@ export function readOk(text: string, file = 'lab.yaml'): ReadResult {
 export function warningsOf(text: string): string[] {
   return readOk(text).warnings.map((d: Diagnostic) => formatDiagnostic(d));
 }
+
+/** The material's web pod, as the `containers:` lines of a workload: two containers on ports 80
+ * and 8080 sharing the pod's one address. */
+export const WEB_POD_CONTAINERS = [
+  '    containers:',
+  '      - { name: webpod80, image: jonlangemak/docker:web_container_80, port: 80 }',
+  '      - { name: webpod8080, image: jonlangemak/docker:web_container_8080, port: 8080 }',
+];

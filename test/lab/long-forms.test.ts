@@ -2,7 +2,7 @@
 // loadBalancerIP) and workloads (namespace, containers:), beside today's shorthands.
 import test from 'ava';
 import { labJsonSchema } from '../../src/lab/json-schema.js';
-import { edit, errorsOf, K101, readOk, warningsOf } from '../helpers/lab-text.js';
+import { edit, errorsOf, K101, readOk, WEB_POD_CONTAINERS, warningsOf } from '../helpers/lab-text.js';
 
 const SERVICE = '  - { name: webfrontend, clusterIP: 10.100.87.105, port: 80, targetPort: 8080, selector: { name: web8080 }, type: ClusterIP }\n';
 const WORKLOAD = '  - { name: web-controller-2, replicas: 4, labels: { name: web8080 }, port: 8080 }\n';
@@ -27,9 +27,7 @@ const LONG = withServices(
     '    namespace: shop',
     '    replicas: 2',
     '    labels: { app: web }',
-    '    containers:',
-    '      - { name: webpod80, image: jonlangemak/docker:web_container_80, port: 80 }',
-    '      - { name: webpod8080, image: jonlangemak/docker:web_container_8080, port: 8080 }',
+    ...WEB_POD_CONTAINERS,
     '',
   ].join('\n'),
 );

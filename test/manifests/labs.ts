@@ -1,6 +1,6 @@
 // Lab texts for the manifests tests: the example labs, and service-routes at other releases.
 import { readFileSync } from 'node:fs';
-import { edit } from '../helpers/lab-text.js';
+import { edit, WEB_POD_CONTAINERS } from '../helpers/lab-text.js';
 import { exampleLab } from '../helpers/paths.js';
 
 export const NODEPORT = readFileSync(exampleLab('nodeport'), 'utf8');
@@ -30,8 +30,6 @@ export const LONG_FORMS = NODEPORT.replace(/services:\n[\s\S]*$/, [
   '    namespace: shop',
   '    replicas: 2',
   '    labels: { app: web }',
-  '    containers:',
-  '      - { name: webpod80, image: jonlangemak/docker:web_container_80, port: 80 }',
-  '      - { name: webpod8080, image: jonlangemak/docker:web_container_8080, port: 8080 }',
+  ...WEB_POD_CONTAINERS,
   '',
 ].join('\n'));
